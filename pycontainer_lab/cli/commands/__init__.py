@@ -1,0 +1,1 @@
+"""One module per ``pcl`` command (or group), each with ``add_arguments`` and ``run``."""

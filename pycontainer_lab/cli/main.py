@@ -1,0 +1,87 @@
+"""``pcl``: the entry point. Finds the command, imports only its module, runs it.
+
+Commands are looked up in :data:`COMMANDS` by name and imported on demand, so that
+``pcl --version`` imports nothing but this file and a command never pays for another's
+imports (networking, plotting).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+from .._version import __version__
+from ..errors import PclError, UsageError
+
+# name → (module under cli/commands, one-line help as Docker words it)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "info": ("info", "Display system-wide information"),
+    "version": ("version", "Show the pcl version information"),
+}
+
+# Docker's management-command spellings for the same commands: ("system", "info") → "info".
+ALIASES: dict[tuple[str, str], str] = {
+    ("system", "info"): "info",
+}
+
+
+def usage() -> str:
+    width = max(len(n) for n in COMMANDS)
+    lines = ["Usage:  pcl [OPTIONS] COMMAND", "",
+             "A Docker-compatible container runtime you can read, from pycontainer-lab.", "",
+             "Options:", "  -v, --version   Print version information and quit", "",
+             "Commands:"]
+    lines += [f"  {n.ljust(width)}   {h}" for n, (_, h) in sorted(COMMANDS.items())]
+    lines += ["", "Run 'pcl COMMAND --help' for more information on a command."]
+    return "\n".join(lines)
+
+
+def resolve(argv: list[str]) -> tuple[str, list[str]]:
+    """Find the command in ``argv`` (``image ls`` style too); return it and its own args."""
+    if len(argv) >= 2 and (argv[0], argv[1]) in ALIASES:
+        return ALIASES[(argv[0], argv[1])], argv[2:]
+    name = argv[0]
+    if name not in COMMANDS:
+        raise UsageError(f"'{name}' is not a pcl command (see 'pcl --help')")
+    return name, argv[1:]
+
+
+def run_command(argv: list[str]) -> int:
+    """Parse and run one command line (without the leading ``pcl``); return the exit code."""
+    from .parser import Parser  # argparse costs ~15 ms: not for `pcl --version`
+
+    name, rest = resolve(argv)
+    module = importlib.import_module(f".commands.{COMMANDS[name][0]}", __package__)
+    parser = Parser(prog=f"pcl {name}", description=COMMANDS[name][1])
+    module.add_arguments(parser)
+    args = parser.parse_args(rest)
+    return module.run(args) or 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0
+    if argv[0] in ("-v", "--version"):
+        print(f"pcl version {__version__}, pycontainer-lab")
+        return 0
+    try:
+        return run_command(argv)
+    except PclError as e:
+        print(f"pcl: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `pcl … | head`
+        return 0
+    except OSError as e:
+        if os.environ.get("PCL_DEBUG"):
+            raise
+        print(f"pcl: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
