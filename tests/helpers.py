@@ -1,0 +1,39 @@
+"""Small things several test modules need (the fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+BUSYBOX = shutil.which("busybox") or "/bin/busybox"
+PCL = [sys.executable, "-m", "pycontainer_lab.cli.main"]
+
+
+@contextmanager
+def world_readable_dir():
+    """A temporary directory any uid may enter (pytest's tmp_path is root-only, 0700), for
+    tests that look at it as an unprivileged uid from a user namespace."""
+    path = Path(tempfile.mkdtemp(prefix="pcl-test-", dir="/tmp"))
+    os.chmod(path, 0o755)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def busybox_rootfs(where: Path) -> Path:
+    """A tiny root filesystem: the static busybox and a link per applet we use."""
+    root = where / "rootfs"
+    (root / "bin").mkdir(parents=True)
+    shutil.copy2(BUSYBOX, root / "bin" / "busybox")
+    for applet in ("sh", "ls", "cat", "echo", "id", "hostname", "mount", "ps", "sleep", "head",
+                   "wc", "touch", "mkdir", "test", "readlink", "stat"):
+        os.symlink("busybox", root / "bin" / applet)
+    for d in ("dev", "proc", "sys", "tmp", "etc"):
+        (root / d).mkdir()
+    os.chmod(root, 0o755)
+    return root
