@@ -81,12 +81,13 @@ class Created:
 
 def create(container_id: str, bundle: str | Path, *, stdin: int | None = None,
            stdout: int | None = None, stderr: int | None = None, cgroup: object = None,
-           rootfs_mount: dict | None = None) -> Created:
+           rootfs: dict | None = None) -> Created:
     """Build the container of ``bundle`` and leave it *created*: init waits for ``start``.
 
     ``stdin``/``stdout``/``stderr`` are file descriptors for the program (default: ours).
     ``cgroup`` is anything with ``add(pid)``; init enters it before it unshares anything.
-    ``rootfs_mount`` is an overlay for the root (``{"data": "lowerdir=…", "cwd": …}``).
+    ``rootfs`` stacks image layers as the root: ``{"driver": "overlay2", "lowers": [...],
+    "upper": …, "work": …}`` (mounted by init, inside the container's mount namespace).
     """
     _check_id(container_id)
     spec = _spec.load(bundle)
@@ -104,14 +105,14 @@ def create(container_id: str, bundle: str | Path, *, stdin: int | None = None,
         raise PclError(f"container id {container_id!r} is already in use") from None
     try:
         return _create(container_id, Path(bundle), spec, state_dir,
-                       (stdin, stdout, stderr), cgroup, rootfs_mount or {})
+                       (stdin, stdout, stderr), cgroup, rootfs)
     except BaseException:
         _remove_dir(state_dir)
         raise
 
 
 def _create(container_id: str, bundle: Path, spec: dict, state_dir: Path,
-            stdio: tuple[int | None, ...], cgroup: object, rootfs_mount: dict) -> Created:
+            stdio: tuple[int | None, ...], cgroup: object, rootfs: dict | None) -> Created:
     fifo = state_dir / "exec.fifo"
     os.mkfifo(fifo, 0o600)
     fifo_fd = os.open(fifo, os.O_PATH | os.O_CLOEXEC)
@@ -139,7 +140,7 @@ def _create(container_id: str, bundle: Path, spec: dict, state_dir: Path,
             from . import init
 
             init.run(spec, child, fifo_fd,
-                     {"rootfs_mount": rootfs_mount, "console": console_child})
+                     {"rootfs": rootfs, "console": console_child})
         except BaseException as e:  # init reports its own errors; this is a bug in it
             os.write(2, f"pcl: container init failed: {e!r}\n".encode())
         finally:

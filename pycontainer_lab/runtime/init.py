@@ -142,23 +142,20 @@ def _loopback_up() -> None:
 
 
 def _mount_rootfs(root: str, annotations: dict, options: dict) -> None:
-    """The image's layers stacked with overlayfs, or the bundle's directory bound onto itself
-    (pivot_root needs a mount point). Both without device access: a device node made inside
-    the container (CAP_MKNOD is in Docker's set) cannot be opened."""
-    overlay = options.get("rootfs_mount")
-    nodev = syscalls.MS_NODEV
-    if overlay:
-        if overlay.get("cwd"):
-            os.chdir(overlay["cwd"])  # short relative layer paths keep the options small
-        mounts.mount("overlay", root, "overlay", nodev, overlay["data"],
-                     action=f"stack the image's layers and the container's layer on {root}")
-        os.chdir("/")
+    """The image's layers stacked by a storage driver, or the bundle's directory bound onto
+    itself (pivot_root needs a mount point). Either way without device access: a device node
+    made inside the container (CAP_MKNOD is in Docker's set) cannot be opened."""
+    layers = options.get("rootfs")
+    if layers:
+        from ..linux.layerstack import get_driver
+
+        get_driver(layers["driver"]).mount(layers["lowers"], layers["upper"], layers["work"],
+                                           root)
     else:
         mounts.bind(root, root)
-        mounts.mount(None, root, None,
-                     syscalls.MS_REMOUNT | syscalls.MS_BIND | nodev,
-                     action="no device files on the root filesystem",
-                     shell=f"mount -o remount,bind,nodev {root}")
+    mounts.mount(None, root, None, syscalls.MS_REMOUNT | syscalls.MS_BIND | syscalls.MS_NODEV,
+                 action="no device files on the root filesystem",
+                 shell=f"mount -o remount,bind,nodev {root}")
 
 
 def _mount_one(root: str, m: dict) -> None:
