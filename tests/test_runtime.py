@@ -64,7 +64,7 @@ def test_the_four_states(bundle):
     container.start(c.id)
     with pytest.raises(PclError, match="only a created container can be started"):
         container.start(c.id)
-    code, out = c.wait()
+    _code, _out = c.wait()
     assert container.state(c.id)["status"] == "stopped"
     container.delete(c.id)
     with pytest.raises(NotFoundError, match="does not exist"):
@@ -128,7 +128,7 @@ def test_default_isolation(bundle):
         "unshare -n true 2>/dev/null && echo UNSHARED",
         "echo done",
     ])
-    code, out = Run(bundle, ["sh", "-c", probe]).finish()
+    _code, out = Run(bundle, ["sh", "-c", probe]).finish()
     lines = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
     assert capabilities.names(int(lines["CapEff"], 16)) == \
         [c for c in capabilities.ALL if c in capabilities.DOCKER_DEFAULT]
@@ -150,14 +150,14 @@ def test_missing_program_fails_create_like_docker(bundle):
 
 
 def test_read_only_root(bundle):
-    code, out = Run(bundle, ["sh", "-c", "touch /x || echo RO; touch /dev/shm/y && echo SHM"],
+    _code, out = Run(bundle, ["sh", "-c", "touch /x || echo RO; touch /dev/shm/y && echo SHM"],
                     root={"path": "rootfs", "readonly": True}).finish()
     assert "RO" in out and "SHM" in out
 
 
 def test_non_root_user_has_no_capabilities(bundle):
     os.chmod(bundle, 0o755)
-    code, out = Run(bundle, ["sh", "-c", "id -u; grep CapEff /proc/self/status"],
+    _code, out = Run(bundle, ["sh", "-c", "id -u; grep CapEff /proc/self/status"],
                     process__user={"uid": 1000, "gid": 1000}).finish()
     uid, caps = out.split("\n")[:2]
     assert uid == "1000" and caps.split()[1] == "0000000000000000"

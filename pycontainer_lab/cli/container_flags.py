@@ -36,11 +36,14 @@ def add_container_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--env-file", action="append", default=[],
                    help="Read in a file of environment variables")
     p.add_argument("-w", "--workdir", default="", help="Working directory inside the container")
-    p.add_argument("-u", "--user", default="", help="Username or UID (format: <name|uid>[:<group|gid>])")
+    p.add_argument("-u", "--user", default="", 
+                   help="Username or UID (format: <name|uid>[:<group|gid>])")
     p.add_argument("-h", "--hostname", default="", help="Container host name")
     p.add_argument("--domainname", default="", help="Container NIS domain name")
-    p.add_argument("--entrypoint", default=None, help="Overwrite the default ENTRYPOINT of the image")
-    p.add_argument("-l", "--label", action="append", default=[], help="Set meta data on a container")
+    p.add_argument("--entrypoint", default=None,
+                   help="Overwrite the default ENTRYPOINT of the image")
+    p.add_argument("-l", "--label", action="append", default=[],
+                   help="Set meta data on a container")
     p.add_argument("--restart", default="no",
                    help="Restart policy: no, always, on-failure[:max-retries], unless-stopped")
     p.add_argument("--rm", action="store_true",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -101,10 +102,8 @@ def _size(store: ContainerStore, record: dict) -> str:
     total = 0
     for root, _, files in os.walk(upper):
         for f in files:
-            try:
+            with contextlib.suppress(OSError):
                 total += os.lstat(os.path.join(root, f)).st_size
-            except OSError:
-                pass
     return human_size(total)
 
 

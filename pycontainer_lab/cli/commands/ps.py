@@ -11,7 +11,8 @@ from ..gotemplate import render_table
 
 HEADERS = {"ID": "CONTAINER ID", "RunningFor": "CREATED", "Names": "NAMES",
            "CreatedAt": "CREATED AT"}
-DEFAULT = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+DEFAULT = ("table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t"
+           "{{.Ports}}\t{{.Names}}")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
