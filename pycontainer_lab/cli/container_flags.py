@@ -36,7 +36,7 @@ def add_container_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--env-file", action="append", default=[],
                    help="Read in a file of environment variables")
     p.add_argument("-w", "--workdir", default="", help="Working directory inside the container")
-    p.add_argument("-u", "--user", default="", 
+    p.add_argument("-u", "--user", default="",
                    help="Username or UID (format: <name|uid>[:<group|gid>])")
     p.add_argument("-h", "--hostname", default="", help="Container host name")
     p.add_argument("--domainname", default="", help="Container NIS domain name")
