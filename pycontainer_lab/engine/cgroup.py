@@ -16,5 +16,14 @@ class ContainerCgroup:
     def oom_kills(self) -> int:
         return 0
 
+    def oom_file(self) -> str:
+        return ""
+
+    def freeze(self) -> None:
+        pass
+
+    def thaw(self) -> None:
+        pass
+
     def delete(self) -> None:
         pass

@@ -7,8 +7,8 @@ surname of a scientist or engineer, like Docker's ``focused_hopper``.
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
 
 from ..errors import UsageError
 
@@ -34,8 +34,8 @@ SURNAMES = [
 
 
 def new_id() -> str:
-    """64 random hex digits."""
-    return secrets.token_hex(32)
+    """64 random hex digits (256 bits from the kernel's random number generator)."""
+    return os.urandom(32).hex()
 
 
 def short(container_id: str) -> str:
@@ -43,8 +43,12 @@ def short(container_id: str) -> str:
     return container_id[:12]
 
 
+def _pick(words: list[str]) -> str:
+    return words[int.from_bytes(os.urandom(4), "big") % len(words)]
+
+
 def random_name() -> str:
-    return f"{secrets.choice(ADJECTIVES)}_{secrets.choice(SURNAMES)}"
+    return f"{_pick(ADJECTIVES)}_{_pick(SURNAMES)}"
 
 
 def check_name(name: str) -> str:

@@ -56,7 +56,6 @@ class Starting:
     (:meth:`attach_socket`) before it starts the program."""
 
     id: str
-    proc: subprocess.Popen
     status: int
 
     def _line(self) -> str:
@@ -104,21 +103,44 @@ def start(ref: str, *, attach: bool = False, store: ContainerStore | None = None
         raise PclError(f"container {record['Name'][1:]} is already "
                        f"{record['State']['Status']}")
     r, w = os.pipe2(os.O_CLOEXEC)
-    os.set_inheritable(w, True)
-    boot = (f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); "
-            "from pycontainer_lab.engine.monitor import main; main(sys.argv[1:])")
-    args = ["mode=start", f"id={cid}", f"status={w}"] + (["attach_wait=1"] if attach else [])
-    try:
-        proc = subprocess.Popen([sys.executable, "-I", "-S", "-c", boot, *args],
-                                pass_fds=(w,), start_new_session=True,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    finally:
-        os.close(w)
-    proc.wait()  # the monitor forks itself away at once: this reaps the first half
-    starting = Starting(cid, proc, r)
+    if len(os.listdir("/proc/self/task")) == 1:
+        pid = _fork_monitor(cid, w, attach)  # a single-threaded caller (the CLI) may fork
+    else:  # a Jupyter kernel must not fork: start a fresh process instead
+        os.set_inheritable(w, True)
+        boot = (f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); "
+                "from pycontainer_lab.engine.monitor import main; main(sys.argv[1:])")
+        args = ["mode=start", f"id={cid}", f"status={w}"] + (["attach_wait=1"] if attach
+                                                              else [])
+        try:
+            pid = subprocess.Popen([sys.executable, "-I", "-S", "-c", boot, *args],
+                                   pass_fds=(w,), start_new_session=True,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL).pid
+        finally:
+            os.close(w)
+    os.waitpid(pid, 0)  # the monitor forks itself away at once: this reaps the first half
+    starting = Starting(cid, r)
     if attach:
         starting.expect("listening")
     return starting
+
+
+def _fork_monitor(cid: str, status_fd: int, attach: bool) -> int:
+    """Become the monitor in a fork of this (single-threaded) process: no new interpreter
+    to start, nothing to import again -- the fast path of ``pcl run``."""
+    pid = os.fork()
+    if pid:
+        os.close(status_fd)
+        return pid
+    try:
+        os.setsid()
+        os.closerange(3, status_fd)
+        os.closerange(status_fd + 1, 1 << 16)
+        from . import monitor
+
+        monitor.main(["mode=start", f"id={cid}", f"status={status_fd}"]
+                     + (["attach_wait=1"] if attach else []))
+    finally:
+        os._exit(0)
 
 
 def _wait_until(store: ContainerStore, cid: str, done: Callable[[dict], bool],

@@ -31,13 +31,14 @@ from ..runtime import container as runtime
 from . import frames, restart
 from . import state as st
 from .cgroup import ContainerCgroup
-from .relay import decode_args, exec_python
+from .relay import Relay, decode_args
 from .sockets import unix_listen
 from .store import ContainerStore
 
 __all__ = ["main"]
 
 ATTACH_WAIT = 30.0  # seconds `pcl run` has to attach before the container starts anyway
+FAST_PATH_SECONDS = 1.0  # how long the full monitor relays before the small relay takes over
 
 
 class Status:
@@ -117,6 +118,8 @@ def supervise(args: dict, status: Status) -> None:
             in_r, in_w = os.pipe2(os.O_CLOEXEC)
     cgroup = ContainerCgroup(record)
     cgroup.create()
+    with contextlib.suppress(PclError):
+        runtime.delete(cid, force=True)  # the runtime's state of a previous run
     with tracing.trace() as t:
         created = runtime.create(
             cid, store.dir(cid) / "bundle",
@@ -147,16 +150,19 @@ def supervise(args: dict, status: Status) -> None:
     status.say(f"started {created.pid}")
     status.close()
     relay_args = {"id": cid, "init_pid": created.pid, "listen": listen, "clients": clients,
-                  "log": str(store.dir(cid) / f"{cid}-json.log"),
+                  "log": str(store.dir(cid) / f"{cid}-json.log"), "dir": str(store.dir(cid)),
+                  "run_dir": str(run_dir), "oom_file": cgroup.oom_file(),
+                  "oom_before": oom_before,
                   "stdin_once": bool(record["Config"].get("StdinOnce"))}
     if tty:
         relay_args["console"] = created.console
     else:
         relay_args.update(stdout=out_r, stderr=err_r, stdin=in_w)
-    for fd in [listen, *clients, *(v for k, v in relay_args.items()
-                                   if k in ("console", "stdout", "stderr", "stdin") and v)]:
-        os.set_inheritable(fd, True)
-    exec_python("pycontainer_lab.engine.relay", relay_args)
+    # Relay here first: a short program ends before a new, smaller interpreter would even
+    # have started. One still running after a moment gets the small relay program instead.
+    relay = Relay(relay_args)
+    if relay.run(until=time.monotonic() + FAST_PATH_SECONDS):
+        relay.become_lean()
 
 
 def _wait_for_client(listen: int, timeout: float) -> list[int]:
@@ -176,29 +182,17 @@ def _start_time() -> int:
         return int(f.read().rsplit(")", 1)[1].split()[19])
 
 
-def exit_code_of(status: int) -> int:
-    """A wait status as a shell shows it: a signal N becomes 128 + N."""
-    return 128 - status if status < 0 else status
-
-
 def exited(args: dict) -> None:
-    """The program ended: record it, then restart the container or let it rest."""
+    """The relay recorded the exit; now restart the container, or remove it (``--rm``)."""
     store = ContainerStore()
     cid = args["id"]
     _log_errors_to(store, cid)
-    code = exit_code_of(args["exit_status"])
+    code = args["exit_code"]
     record = store.load(cid)
     cgroup = ContainerCgroup(record)
-    oom = cgroup.oom_kills() > record.get("Pcl", {}).get("OomBefore", 0)
     with contextlib.suppress(PclError):
         runtime.delete(cid, force=True)
     ran_for = time.time() - st.parse_time(record["State"]["StartedAt"])
-
-    def stopped(r: dict) -> None:
-        r["State"].update(Status="exited", Running=False, Paused=False, Restarting=False,
-                          OOMKilled=oom, Pid=0, ExitCode=code, FinishedAt=st.now())
-
-    record = store.update(cid, stopped)
     pcl = record.get("Pcl", {})
     if restart.should_restart(record["HostConfig"].get("RestartPolicy", {}), code,
                               record.get("RestartCount", 0), pcl.get("ManuallyStopped", False)):
@@ -220,8 +214,10 @@ def exited(args: dict) -> None:
 
 def _finish(store: ContainerStore, cid: str, record: dict, cgroup: ContainerCgroup,
             args: dict, code: int) -> None:
-    with contextlib.suppress(OSError, PclError):
-        cgroup.delete()
+    if record["HostConfig"].get("AutoRemove"):
+        with contextlib.suppress(OSError, PclError):
+            cgroup.delete()
+        store.remove(cid)
     for fd in args.get("clients", []):
         with contextlib.suppress(OSError):
             os.write(fd, frames.frame(frames.EXIT, str(code).encode()))
@@ -230,8 +226,6 @@ def _finish(store: ContainerStore, cid: str, record: dict, cgroup: ContainerCgro
         os.close(args["listen"])
     with contextlib.suppress(FileNotFoundError):
         os.unlink(store.run_dir(cid) / "attach.sock")
-    if record["HostConfig"].get("AutoRemove"):
-        store.remove(cid)
 
 
 def _fail(args: dict, status: Status, e: BaseException) -> None:

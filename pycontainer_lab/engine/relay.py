@@ -10,8 +10,9 @@ program (``execve`` keeps the pid, the child and the open files): a loop that
 - notices when the container's init ends (SIGCHLD), then hands over to the full monitor again,
   which records the exit and applies the restart policy.
 
-It imports almost nothing (no ``json`` package, no ``socket`` module: their C cores
-``_json`` and ``_socket`` suffice), so each monitor costs only a few MiB.
+It imports almost nothing (no ``socket`` module: its C core ``_socket`` suffices), so each
+monitor costs only a few MiB. It records the exit itself; only a restart or a removal needs
+the full monitor back.
 """
 
 import _json
@@ -25,7 +26,9 @@ import struct
 import sys
 import time
 
-from .frames import RESIZE, STDERR, STDIN, STDIN_EOF, STDOUT, Decoder, frame
+from ..atomicfile import locked, read_json, write_json
+from . import restart
+from .frames import EXIT, RESIZE, STDERR, STDIN, STDIN_EOF, STDOUT, Decoder, frame
 
 TIOCSWINSZ = 0x5414
 MAX_LINE = 16 * 1024  # Docker splits longer lines into partial entries too
@@ -90,6 +93,8 @@ class Relay:
         self.listen = args["listen"]
         self.clients = [Client(fd) for fd in args.get("clients", [])]
         self.log = Log(args["log"])
+        for stream, key in ((STDOUT, "partial_out"), (STDERR, "partial_err")):
+            self.log.partial[stream] = bytes.fromhex(args.get(key, ""))
         self.args = args
         self.exit_status: int | None = None
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
@@ -101,10 +106,15 @@ class Relay:
             os.set_blocking(fd, False)
 
     # -- the loop
-    def run(self) -> None:
+    def run(self, until: float | None = None) -> bool:
+        """Relay until the container ends (then hand over: returns only if ``until``, a
+        ``time.monotonic()`` deadline, came first -- the caller then switches programs)."""
         self._reap()
         while self.exit_status is None or self.outputs:
-            timeout = None if self.exit_status is None else 0.5
+            if until is not None and self.exit_status is None and time.monotonic() >= until:
+                return True
+            timeout = 0.5 if self.exit_status is not None else (
+                None if until is None else max(0.0, until - time.monotonic()))
             readers = [*self.outputs, self.listen, self.wake_r, *(c.fd for c in self.clients)]
             writers = [c.fd for c in self.clients if c.pending]
             r, w, _ = select.select(readers, writers, [], timeout)
@@ -126,6 +136,23 @@ class Relay:
         for stream in (STDOUT, STDERR):
             self.log.write(stream, b"", flush=True)
         self._hand_over()
+        return False
+
+    def become_lean(self) -> None:
+        """Replace this (full) monitor with the small relay program, passing on our state:
+        the open files, the clients, the half-written log lines."""
+        signal.set_wakeup_fd(-1)
+        for c in self.clients:
+            os.set_blocking(c.fd, True)
+            self._flush(c)
+        args = dict(self.args, clients=[c.fd for c in self.clients],
+                    partial_out=self.log.partial[STDOUT].hex(),
+                    partial_err=self.log.partial[STDERR].hex())
+        for fd in [*args["clients"], self.listen, *self.outputs,
+                   *([self.stdin] if self.stdin is not None else [])]:
+            os.set_inheritable(fd, True)
+        os.close(self.log.fd)
+        exec_python("pycontainer_lab.engine.relay", args)
 
     def _reap(self) -> None:
         if self.exit_status is not None:
@@ -208,21 +235,68 @@ class Relay:
                     fcntl.ioctl(self.console, TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
     def _hand_over(self) -> None:
-        """Back to the full monitor: record the exit, maybe restart (execve keeps our pid)."""
+        """The program ended: record it. Then, if the container must restart or be removed,
+        hand over to the full monitor (``execve`` keeps our pid); otherwise say goodbye."""
         signal.set_wakeup_fd(-1)
+        code = exit_code_of(self.exit_status)
+        record = record_exit(self.args["dir"], code, self._oom_killed())
+        pcl = record.get("Pcl", {})
+        again = restart.should_restart(record["HostConfig"].get("RestartPolicy", {}), code,
+                                       record.get("RestartCount", 0),
+                                       pcl.get("ManuallyStopped", False))
+        if not again and not record["HostConfig"].get("AutoRemove"):
+            for c in self.clients:
+                os.set_blocking(c.fd, True)
+                with _ignore():
+                    os.write(c.fd, frame(EXIT, str(code).encode()))
+            with _ignore():
+                os.unlink(self.args["run_dir"] + "/attach.sock")
+            os._exit(0)
         keep = [c.fd for c in self.clients]
         for fd in [*keep, self.listen]:
             os.set_blocking(fd, True)
             os.set_inheritable(fd, True)
         args = {k: v for k, v in self.args.items()
                 if k not in ("stdout", "stderr", "stdin", "console", "init_pid")}
-        args.update(mode="exited", exit_status=self.exit_status, clients=keep)
+        args.update(mode="exited", exit_code=code, clients=keep)
         exec_python("pycontainer_lab.engine.monitor", args)
+
+    def _oom_killed(self) -> bool:
+        """Did the kernel's OOM killer strike in the container's cgroup while it ran?"""
+        path = self.args.get("oom_file")
+        if not path:
+            return False
+        try:
+            with open(path) as f:
+                for line in f:
+                    key, _, value = line.partition(" ")
+                    if key == "oom_kill":
+                        return int(value) > self.args.get("oom_before", 0)
+        except OSError:
+            pass
+        return False
+
+
+def exit_code_of(status: int) -> int:
+    """A wait status as a shell shows it: killed by signal N becomes 128 + N."""
+    return 128 - status if status < 0 else status
+
+
+def record_exit(container_dir: str, code: int, oom: bool) -> dict:
+    """Write the end of the run into the container's record (under its lock)."""
+    path = container_dir + "/config.json"
+    with locked(container_dir + "/.lock"):
+        record = read_json(path)
+        record["State"].update(Status="exited", Running=False, Paused=False, Restarting=False,
+                               OOMKilled=oom, Pid=0, ExitCode=code, FinishedAt=_timestamp())
+        write_json(path, record)
+    return record
 
 
 # The two phases pass their state as ``key=value`` words: ints, strings, booleans and lists
 # of ints (file descriptors) are all they need, and parsing them costs nothing.
-INTS = {"init_pid", "stdout", "stderr", "stdin", "console", "listen", "exit_status", "status"}
+INTS = {"init_pid", "stdout", "stderr", "stdin", "console", "listen", "exit_code", "status",
+        "oom_before"}
 LISTS = {"clients"}
 BOOLS = {"stdin_once"}
 
@@ -274,3 +348,4 @@ class _ignore:
 
 def main(words: list[str]) -> None:
     Relay(decode_args(words)).run()
+    os._exit(0)

@@ -36,7 +36,8 @@ from .. import tracing as _trace
 from . import mounts as _mounts
 from . import namespaces as _ns
 from .namespaces import Namespace
-from .sandbox_helper import LineReader, SafetyError, send
+from .sandbox_helper import SafetyError
+from .wire import LineReader, send
 
 __all__ = ["Completed", "SafetyError", "Sandbox", "SandboxClosedError", "Started"]
 

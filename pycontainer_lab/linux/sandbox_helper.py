@@ -30,6 +30,7 @@ import time
 from ..tracing import Step, step, trace
 from . import mounts, namespaces, syscalls
 from .namespaces import Namespace
+from .wire import LineReader, error_to_dict, send
 
 # What a command run in the sandbox gets as its environment unless told otherwise (as Docker).
 DEFAULT_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -38,39 +39,6 @@ DEFAULT_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:
 
 class SafetyError(RuntimeError):
     """A step that would change the host instead of the sandbox."""
-
-
-# ---------------------------------------------------------------- the wire (both ends use it)
-
-def send(sock: socket.socket, message: dict) -> None:
-    """Send one message: a JSON object on one line."""
-    sock.sendall(json.dumps(message).encode() + b"\n")
-
-
-class LineReader:
-    """Read newline-terminated JSON messages from a stream socket."""
-
-    def __init__(self, sock: socket.socket):
-        self.sock = sock
-        self.buf = b""
-
-    def read(self) -> dict | None:
-        """The next message, or ``None`` when the other end has gone (EOF)."""
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(1 << 16)
-            if not chunk:
-                return None
-            self.buf += chunk
-        line, _, self.buf = self.buf.partition(b"\n")
-        return json.loads(line)
-
-
-def error_to_dict(e: BaseException) -> dict:
-    d = {"type": type(e).__name__, "message": str(e)}
-    if isinstance(e, OSError):
-        d.update(errno=e.errno, strerror=e.strerror or str(e),
-                 filename=e.filename if isinstance(e.filename, str) else None)
-    return d
 
 
 # ---------------------------------------------------------------- the helper's state and ops

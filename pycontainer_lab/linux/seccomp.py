@@ -15,7 +15,6 @@ compiles rules into BPF, through ctypes.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -113,9 +112,8 @@ _lib: ctypes.CDLL | None = None
 def _libseccomp() -> ctypes.CDLL:
     global _lib
     if _lib is None:
-        name = ctypes.util.find_library("seccomp") or "libseccomp.so.2"
         try:
-            lib = ctypes.CDLL(name, use_errno=True)
+            lib = ctypes.CDLL("libseccomp.so.2", use_errno=True)  # Debian's libseccomp2
         except OSError:
             raise OSError(errno.ENOSYS, "libseccomp is not installed: apt-get install "
                                         "libseccomp2 (or run with --security-opt "

@@ -31,7 +31,7 @@ from .. import paths
 from .. import tracing as _trace
 from ..errors import NotFoundError, PclError, UsageError
 from ..linux import syscalls
-from ..linux.sandbox_helper import LineReader, send
+from ..linux.wire import LineReader, send
 from . import spec as _spec
 
 __all__ = ["CREATED", "CREATING", "RUNNING", "STOPPED", "Created", "create", "delete", "kill",

@@ -33,7 +33,7 @@ from typing import NoReturn
 
 from ..linux import capabilities, mounts, namespaces, seccomp, syscalls
 from ..linux.inroot import resolve
-from ..linux.sandbox_helper import LineReader, error_to_dict, send
+from ..linux.wire import LineReader, error_to_dict, send
 from ..tracing import step, trace
 
 __all__ = ["ExecError", "run"]
@@ -213,10 +213,9 @@ def _make_console(root: str, console: socket.socket) -> None:
               "open('/dev/ptmx'); ioctl(TIOCSPTLCK, 0); ioctl(TIOCGPTPEER)", "(runc: console "
               "socket)"):
         master = os.open(resolve(root, "/dev/pts/ptmx"), os.O_RDWR | os.O_NOCTTY | os.O_CLOEXEC)
-        fcntl.ioctl(master, termios.TIOCSPTLCK, struct.pack("i", 0))
-        TIOCGPTPEER = 0x5441
+        fcntl.ioctl(master, TIOCSPTLCK, struct.pack("i", 0))
         slave = fcntl.ioctl(master, TIOCGPTPEER, os.O_RDWR | os.O_NOCTTY)
-        n = struct.unpack("i", fcntl.ioctl(master, termios.TIOCGPTN, b"\0" * 4))[0]
+        n = struct.unpack("i", fcntl.ioctl(master, TIOCGPTN, b"\0" * 4))[0]
     socket.send_fds(console, [b"console"], [master])
     os.close(master)
     mounts.bind(resolve(root, f"/dev/pts/{n}"), resolve(root, "/dev/console"), recursive=False)
@@ -334,3 +333,5 @@ def _drop_privileges(spec: dict) -> None:
 
 
 PR_SET_KEEPCAPS = 8
+# Pseudo-terminal ioctls (asm-generic/ioctls.h; Python's termios lacks some of them).
+TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER = 0x80045430, 0x40045431, 0x5441
