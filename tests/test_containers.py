@@ -167,7 +167,8 @@ def test_when_the_monitor_is_killed_ps_and_inspect_tell_the_truth(rootfs):
     ok("run", "-d", "--name", "lonely", "--rootfs", rootfs, "sleep", "60")
     record = inspect("lonely")
     init = record["State"]["Pid"]
-    monitor = int(open(f"/proc/{init}/stat").read().rsplit(")", 1)[1].split()[1])
+    with open(f"/proc/{init}/stat") as f:
+        monitor = int(f.read().rsplit(")", 1)[1].split()[1])
     os.kill(monitor, signal.SIGKILL)
     until(lambda: not os.path.exists(f"/proc/{init}"), what="the container to die with it")
     state = inspect("lonely")["State"]

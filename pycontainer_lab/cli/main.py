@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "logs": ("logs", "Fetch the logs of a container"),
     "wait": ("wait", "Block until one or more containers stop, then print their exit codes"),
     "rename": ("rename", "Rename a container"),
+    "top": ("top", "Display the running processes of a container"),
+    "exec": ("exec", "Execute a command in a running container"),
     "inspect": ("inspect", "Return low-level information on containers or images"),
     "attach": ("attach", "Attach local standard input, output, and error streams to a running "
                          "container"),

@@ -105,3 +105,55 @@ def session(att: Attachment, *, stdin: bool, tty: bool, detach_keys: bytes) -> i
             termios.tcsetattr(in_fd, termios.TCSADRAIN, saved)
             signal.signal(signal.SIGWINCH, old_winch or signal.SIG_DFL)
         att.close()
+
+
+def pty_session(master: int, detach_keys: bytes) -> int | None:
+    """Relay our terminal to a pseudo-terminal's master end until it closes; ``DETACHED``
+    if the detach keys were typed, else ``None`` (the caller waits for the exit code)."""
+    in_fd = sys.stdin.fileno()
+    is_tty = os.isatty(in_fd)
+    saved = termios.tcgetattr(in_fd) if is_tty else None
+    matcher = _DetachMatcher(detach_keys) if is_tty else None
+    old_winch = None
+    if saved is not None:
+        _tty.setraw(in_fd)
+
+        def resize(*_: object) -> None:
+            rows, cols = _winsize(in_fd)
+            with contextlib.suppress(OSError):
+                fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+        old_winch = signal.signal(signal.SIGWINCH, resize)
+        resize()
+    watch = [master, in_fd]
+    try:
+        while True:
+            try:
+                ready, _, _ = select.select(watch, [], [])
+            except InterruptedError:
+                continue
+            if in_fd in ready:
+                data = os.read(in_fd, 4096)
+                if not data:
+                    watch.remove(in_fd)
+                    os.write(master, b"\x04")  # end of input, as the terminal says it
+                elif matcher is not None:
+                    data, detach = matcher.feed(data)
+                    if detach:
+                        return DETACHED
+                if data:
+                    os.write(master, data)
+            if master in ready:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:
+                    data = b""
+                if not data:
+                    return None
+                sys.stdout.buffer.write(data)
+                sys.stdout.buffer.flush()
+    finally:
+        if saved is not None:
+            termios.tcsetattr(in_fd, termios.TCSADRAIN, saved)
+            signal.signal(signal.SIGWINCH, old_winch or signal.SIG_DFL)
+        os.close(master)

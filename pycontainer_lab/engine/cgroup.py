@@ -19,6 +19,9 @@ class ContainerCgroup:
     def oom_file(self) -> str:
         return ""
 
+    def procs_files(self) -> list[str]:
+        return []
+
     def freeze(self) -> None:
         pass
 

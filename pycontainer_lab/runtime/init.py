@@ -31,23 +31,16 @@ import sys
 import termios
 from typing import NoReturn
 
-from ..linux import capabilities, mounts, namespaces, seccomp, syscalls
+from ..linux import mounts, namespaces, seccomp, syscalls
 from ..linux.inroot import resolve
 from ..linux.wire import LineReader, error_to_dict, send
 from ..tracing import step, trace
+from .process import drop_privileges, environment, lookpath
 
-__all__ = ["ExecError", "run"]
+__all__ = ["run"]
 
 NS_KINDS = {"mount": "mnt", "network": "net", "ipc": "ipc", "uts": "uts", "cgroup": "cgroup",
             "pid": "pid", "user": "user"}
-
-
-class ExecError(OSError):
-    """The program cannot be started (Docker exits 127 for not found, 126 otherwise)."""
-
-    def __init__(self, err: int, message: str):
-        super().__init__(err, message)
-        self.exit_code = 127 if err == errno.ENOENT else 126
 
 
 def run(spec: dict, sync: socket.socket, fifo_fd: int, options: dict) -> NoReturn:
@@ -60,7 +53,7 @@ def run(spec: dict, sync: socket.socket, fifo_fd: int, options: dict) -> NoRetur
             os._exit(1)
         with trace() as t:
             program = _build(spec, options)
-            _drop_privileges(spec)
+            drop_privileges(spec)
         send(sync, {"created": True, "steps": t.to_dicts()})
     except BaseException as e:  # report, then leave: the runtime cleans up
         steps = locals().get("t")
@@ -72,7 +65,7 @@ def run(spec: dict, sync: socket.socket, fifo_fd: int, options: dict) -> NoRetur
     os.closerange(fifo_fd + 1, 1 << 20)
     _wait_for_start(fifo_fd)
     try:
-        os.execve(program, spec["process"]["args"], _env(spec))
+        os.execve(program, spec["process"]["args"], environment(spec))
     except OSError as e:
         print(f"pcl: cannot start {spec['process']['args'][0]!r}: {e.strerror}",
               file=sys.stderr)
@@ -128,7 +121,7 @@ def _build(spec: dict, options: dict) -> str:
     cwd = spec["process"].get("cwd", "/")
     if not os.path.isdir(cwd):
         mounts.mkdir(cwd)
-    return lookpath(spec["process"]["args"][0], _env(spec))
+    return lookpath(spec["process"]["args"][0], environment(spec))
 
 
 def _loopback_up() -> None:
@@ -268,32 +261,6 @@ def _rlimits(limits: list[dict]) -> None:
             resource.setrlimit(kind, (soft, hard))
 
 
-def _env(spec: dict) -> dict[str, str]:
-    env = {}
-    for item in spec["process"].get("env", []):
-        key, _, value = item.partition("=")
-        env[key] = value
-    return env
-
-
-def lookpath(program: str, env: dict[str, str]) -> str:
-    """Find ``program`` as ``execvp`` would, in the container's tree (we are pivoted)."""
-    if "/" in program:
-        candidates = [program]
-    else:
-        candidates = [os.path.join(d or ".", program)
-                      for d in env.get("PATH", "/usr/bin:/bin").split(":")]
-    for c in candidates:
-        if os.path.isfile(c) and os.access(c, os.X_OK):
-            return c
-    if "/" not in program:
-        raise ExecError(errno.ENOENT,
-                        f'exec: "{program}": executable file not found in $PATH')
-    if not os.path.exists(program):
-        raise ExecError(errno.ENOENT, f'exec: "{program}": no such file or directory')
-    raise ExecError(errno.EACCES, f'exec: "{program}": permission denied')
-
-
 def _wait_for_start(fifo_fd: int) -> None:
     """Block until ``start`` opens the other end of the exec FIFO (OCI: created → running)."""
     fd = os.open(f"/proc/self/fd/{fifo_fd}", os.O_WRONLY | os.O_CLOEXEC)
@@ -302,36 +269,5 @@ def _wait_for_start(fifo_fd: int) -> None:
     os.close(fifo_fd)
 
 
-def _drop_privileges(spec: dict) -> None:
-    """Become the configured user with only the configured capabilities, then give up the
-    right to gain privileges (``no_new_privs``) and install the seccomp filter."""
-    process = spec["process"]
-    user = process.get("user", {})
-    uid, gid = user.get("uid", 0), user.get("gid", 0)
-    caps = process.get("capabilities", {}).get("bounding", capabilities.DOCKER_DEFAULT)
-    capabilities.drop_bounding(caps)
-    with step(f"become uid {uid}, gid {gid}"
-              + (f", groups {user['additionalGids']}" if user.get("additionalGids") else ""),
-              f"setgroups(…); setresgid({gid}, …); setresuid({uid}, …)",
-              f"setpriv --reuid={uid} --regid={gid} --init-groups"):
-        syscalls.prctl(PR_SET_KEEPCAPS, 1)  # keep capabilities across setuid for capset
-        os.setgroups(user.get("additionalGids", []))
-        os.setresgid(gid, gid, gid)
-        os.setresuid(uid, uid, uid)
-    capabilities.set_capabilities(caps, caps, [])  # no inheritable set (as Docker since 2022)
-    if "umask" in user:
-        os.umask(user["umask"])
-    cwd = process.get("cwd", "/")
-    with step(f"change directory to {cwd}", f"chdir({cwd!r})", f"cd {cwd}"):
-        os.chdir(cwd)
-    if process.get("noNewPrivileges", True):
-        with step("no new privileges: set-uid files and file capabilities stop working",
-                  "prctl(PR_SET_NO_NEW_PRIVS, 1)", "setpriv --no-new-privs"):
-            syscalls.prctl(syscalls.PR_SET_NO_NEW_PRIVS, 1)
-    if spec.get("linux", {}).get("seccomp"):
-        seccomp.load(seccomp.default_profile(caps))
-
-
-PR_SET_KEEPCAPS = 8
 # Pseudo-terminal ioctls (asm-generic/ioctls.h; Python's termios lacks some of them).
 TIOCGPTN, TIOCSPTLCK, TIOCGPTPEER = 0x80045430, 0x40045431, 0x5441
