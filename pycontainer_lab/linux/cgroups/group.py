@@ -103,8 +103,23 @@ class Cgroup:
         self.owns_parent = parent is None and not env_parent
         """Whether the parent is the project's own (removed when its last group goes)."""
         self.name = name
+        self._paths: dict[str, str | None] = {}
         self.layout: Layout = layout or getattr(self, "layout", None) or Layout.detect()
         self.fs = fs or REAL
+
+    @classmethod
+    def existing(cls, parent: str | None = None, *, layout: Layout | None = None,
+                 fs: CgroupFS | None = None) -> list[Cgroup]:
+        """Every cgroup under ``parent`` (default: the project's) on any hierarchy -- what a
+        reset deletes: ``for cg in Cgroup.existing(): cg.delete()``."""
+        probe = Cgroup("probe", parent=parent, layout=layout, fs=fs)
+        names: set[str] = set()
+        for root in probe._roots():
+            d = os.path.join(root, probe.parent)
+            if probe.parent and probe.fs.exists(d):
+                names.update(probe.fs.subdirs(d))
+        return [Cgroup(n, parent=parent, layout=probe.layout, fs=probe.fs)
+                for n in sorted(names)]
 
     # ------------------------------------------------------------------ where things are
     @property
@@ -117,7 +132,22 @@ class Cgroup:
         raise NotImplementedError
 
     def file_path(self, file: str) -> str:
-        """The absolute path of one of its files (on v1: in the right hierarchy)."""
+        """The absolute path of one of its files (on v1: in the right hierarchy).
+
+        Raises ``KeyError`` for a file of a controller this host does not mount. Paths are
+        remembered: the sampler asks for the same twenty files again and again."""
+        try:
+            path = self._paths[file]
+        except KeyError:
+            try:
+                path = self._paths[file] = self._locate(file)
+            except KeyError:
+                path = self._paths[file] = None
+        if path is None:
+            raise KeyError(file)
+        return path
+
+    def _locate(self, file: str) -> str:
         raise NotImplementedError
 
     @property

@@ -14,7 +14,7 @@ Where each number comes from::
     memory_peak            memory.max_usage_in_bytes                   memory.peak (5.19+)
     memory_limit           memory.limit_in_bytes                       memory.max
     oom_events, oom_kills  memory.oom_control oom_kill (no event count) memory.events oom oom_kill
-    pids_*                 pids.current pids.max pids.events           (same)
+    pids_*                 pids.current pids.max pids.peak pids.events (same)
     io_*                   blkio.throttle.io_service{d,_bytes}_recursive   io.stat
     frozen                 freezer.state                               cgroup.events frozen
 """
@@ -55,6 +55,8 @@ class CgroupStats:
     """v1 with ``oom-kill-disable``: the group is stalled at its limit right now."""
     pids_current: int | None = None
     pids_max: int | None = None
+    pids_peak: int | None = None
+    """The most processes it has held at once (``pids.peak``, Linux 6.1+)."""
     pids_limit_hits: int | None = None
     """Forks refused because of ``pids.max`` (``pids.events`` max)."""
     io_read_bytes: int | None = None

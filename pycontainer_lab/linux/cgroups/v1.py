@@ -50,7 +50,7 @@ class CgroupV1(Cgroup):
     def _roots(self) -> list[str]:
         return list(self._hierarchies().values())
 
-    def file_path(self, file: str) -> str:
+    def _locate(self, file: str) -> str:
         if file in _V2_CORE and self.layout.v2 is not None:
             return os.path.join(self.layout.v2.mountpoint, self.path, file)
         if file.startswith(_CORE):
@@ -134,6 +134,7 @@ class CgroupV1(Cgroup):
         s.pids_current = self._int("pids.current")
         pids_max = self._opt("pids.max")
         s.pids_max = parse_limit(pids_max) if pids_max is not None else None
+        s.pids_peak = self._int("pids.peak")
         s.pids_limit_hits = parse_keyed(self._opt("pids.events") or "").get("max")
         s.io_read_bytes, s.io_write_bytes = self._blkio("io_service_bytes_recursive")
         s.io_read_ops, s.io_write_ops = self._blkio("io_serviced_recursive")

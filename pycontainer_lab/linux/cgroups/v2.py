@@ -47,7 +47,7 @@ class CgroupV2(Cgroup):
     def _roots(self) -> list[str]:
         return [self._root]
 
-    def file_path(self, file: str) -> str:
+    def _locate(self, file: str) -> str:
         return os.path.join(self._root, self.path, file)
 
     # ------------------------------------------------------------------ create
@@ -130,6 +130,7 @@ class CgroupV2(Cgroup):
         s.pids_current = self._int("pids.current")
         pids_max = self._opt("pids.max")
         s.pids_max = parse_limit(pids_max) if pids_max is not None else None
+        s.pids_peak = self._int("pids.peak")
         s.pids_limit_hits = parse_keyed(self._opt("pids.events") or "").get("max")
         io = self._opt("io.stat")
         if io is not None:
