@@ -62,6 +62,8 @@ _WRITE_HINTS = {
     "EACCES": "permission denied: run as root, or use a cgroup delegated to you",
     "EPERM": "operation not permitted: run as root, or use a cgroup delegated to you",
     "ESRCH": "no such process",
+    "ENOENT": "no such file here: its controller is not enabled for this cgroup, or this kernel "
+              "lacks it",
 }
 
 
