@@ -21,7 +21,7 @@ from pycontainer_lab import Sandbox, trace
 from pycontainer_lab.errors import UsageError
 from pycontainer_lab.linux.cgroups import Cgroup, CgroupStats, Layout, Resources, apply
 
-from helpers import BUSYBOX
+from helpers import BUSYBOX, alive
 
 LAYOUT = Layout.detect()
 V1 = LAYOUT.version == 1
@@ -55,15 +55,6 @@ def cpu_seconds(cg: Cgroup, seconds: float) -> tuple[float, CgroupStats, CgroupS
     time.sleep(seconds)
     b = cg.stats()
     return (b.cpu_usage_usec - a.cpu_usage_usec) / 1e6 / (b.time - a.time), a, b
-
-
-def alive(pid: int) -> bool:
-    """Whether a process exists and is not a zombie (read from the host's /proc)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 10.0) -> None:

@@ -288,13 +288,23 @@ class Cgroup:
         return {f: self.read(f).strip() for f in dict.fromkeys(files) if f and self.has(f)}
 
     # ------------------------------------------------------------------ freezing and killing
+    freezer: ClassVar[tuple[str, str, str, str]] = ("", "", "", "")
+    """The version's freezer: (file, value that freezes, value that thaws, how it is seen)."""
+
     def freeze(self, timeout: float = 5.0) -> Cgroup:
-        """Stop every process in the group where it stands (no signal; they cannot notice)."""
-        raise NotImplementedError
+        """Stop every process in the group where it stands (no signal; they cannot notice).
+        Waits until the kernel says all of them have stopped."""
+        file, on, _, how = self.freezer
+        self._write(file, on, f"freeze {self.path}", why=how)
+        self._wait(lambda: self.frozen, timeout, f"{self.path} to freeze")
+        return self
 
     def thaw(self, timeout: float = 5.0) -> Cgroup:
         """Let a frozen group run again."""
-        raise NotImplementedError
+        file, _, off, _ = self.freezer
+        self._write(file, off, f"thaw {self.path}")
+        self._wait(lambda: not self.frozen, timeout, f"{self.path} to thaw")
+        return self
 
     @property
     def frozen(self) -> bool:
@@ -302,7 +312,7 @@ class Cgroup:
 
     @property
     def can_freeze(self) -> bool:
-        raise NotImplementedError
+        return self.has(self.freezer[0])
 
     def _kill_file(self) -> str | None:
         """``cgroup.kill`` (Linux 5.14+, v2 or the hybrid v2 tree), if there is one."""

@@ -88,26 +88,13 @@ class CgroupV1(Cgroup):
                         path=os.path.join(d, file))
 
     # ------------------------------------------------------------------ freezer
-    @property
-    def can_freeze(self) -> bool:
-        return self.has("freezer.state")
+    freezer = ("freezer.state", "FROZEN", "THAWED",
+               "the freezer stops every task where it stands; freezer.state reads FREEZING "
+               "until all have stopped, then FROZEN")
 
     @property
     def frozen(self) -> bool:
         return self.read("freezer.state").strip() == "FROZEN"
-
-    def freeze(self, timeout: float = 5.0) -> CgroupV1:
-        self._write("freezer.state", "FROZEN", f"freeze {self.path}",
-                    why="the freezer stops every task where it stands; it reads FREEZING "
-                        "until all have stopped, then FROZEN")
-        self._wait(lambda: self.frozen, timeout, f"{self.path} to freeze")
-        return self
-
-    def thaw(self, timeout: float = 5.0) -> CgroupV1:
-        self._write("freezer.state", "THAWED", f"thaw {self.path}")
-        self._wait(lambda: self.read("freezer.state").strip() == "THAWED", timeout,
-                   f"{self.path} to thaw")
-        return self
 
     def _kill_file(self) -> str | None:
         return "cgroup.kill" if self.layout.v2 is not None and self.has("cgroup.kill") else None

@@ -87,24 +87,12 @@ class CgroupV2(Cgroup):
             raise
 
     # ------------------------------------------------------------------ freezer
-    @property
-    def can_freeze(self) -> bool:
-        return self.has("cgroup.freeze")
+    freezer = ("cgroup.freeze", "1", "0",
+               "cgroup.events says 'frozen 1' once every task has stopped")
 
     @property
     def frozen(self) -> bool:
         return parse_keyed(self.read("cgroup.events")).get("frozen") == 1
-
-    def freeze(self, timeout: float = 5.0) -> CgroupV2:
-        self._write("cgroup.freeze", "1", f"freeze {self.path}",
-                    why="cgroup.events says 'frozen 1' once every task has stopped")
-        self._wait(lambda: self.frozen, timeout, f"{self.path} to freeze")
-        return self
-
-    def thaw(self, timeout: float = 5.0) -> CgroupV2:
-        self._write("cgroup.freeze", "0", f"thaw {self.path}")
-        self._wait(lambda: not self.frozen, timeout, f"{self.path} to thaw")
-        return self
 
     def _kill_file(self) -> str | None:
         return "cgroup.kill" if self.has("cgroup.kill") else None
