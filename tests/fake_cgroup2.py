@@ -11,7 +11,7 @@ that does what cgroupfs does for the rules the v2 code relies on -- and nothing 
   the no-internal-processes rule, both ways;
 - ``cpu.max`` keeps the period when only a quota is written; ``io.max`` and ``io.weight`` merge
   per-device lines; ``cgroup.freeze`` updates ``cgroup.events``; ``cgroup.kill`` empties
-  ``cgroup.procs``; ``rmdir`` refuses a cgroup with processes or children.
+  ``cgroup.procs`` below it; ``rmdir`` refuses a cgroup with processes or children.
 
 Values are stored as written, so a test can assert exactly what the code wrote.
 """
@@ -126,8 +126,10 @@ class FakeCgroup2FS(CgroupFS):
         elif name == "cgroup.freeze":
             self._put(d, name, data.strip() + "\n")
             self._put(d, "cgroup.events", f"populated 0\nfrozen {data.strip()}\n")
-        elif name == "cgroup.kill":
-            self._put(d, "cgroup.procs", "")
+        elif name == "cgroup.kill":  # the group and every group inside it
+            for dirpath, _, files in os.walk(d):
+                if "cgroup.procs" in files:
+                    self._put(dirpath, "cgroup.procs", "")
         elif name == "cpu.max":
             parts = data.split()
             period = parts[1] if len(parts) > 1 else self._get(d, name).split()[1]

@@ -146,6 +146,30 @@ def test_delete_kills_what_is_left_and_waits_for_it(group):
         assert not alive(sleeper.pid) and not alive(box.pid)
 
 
+@pytest.mark.skipif(not V1, reason="the v1 freezer")
+def test_without_cgroup_kill_the_group_is_frozen_then_signalled(unique):
+    legacy = Layout(tuple(h for h in LAYOUT.hierarchies if h.version == 1))  # no v2 tree
+    cg = Cgroup(unique("legacy"), layout=legacy).create()
+    try:
+        assert not cg.has("cgroup.kill")
+        with Sandbox() as box:
+            box.join_cgroup(cg)
+            box.start([BUSYBOX, "sh", "-c", "while :; do sleep 60 & sleep 0.01; done"])
+            wait_for(lambda: len(cg.procs()) > 5)
+            nested = os.path.join(cg.dirs()["pids"], "inner")  # a group inside the group
+            os.mkdir(nested)
+            with open(os.path.join(nested, "cgroup.procs"), "w") as f:
+                f.write(str(cg.procs()[-1]))
+            with trace() as t:
+                killed = cg.kill()
+            assert killed > 5 and cg.procs(recursive=True) == []
+            assert [s.call for s in t][:1] == ["write freezer.state = FROZEN"]
+            assert any(s.call.startswith("kill(") for s in t)
+    finally:
+        cg.delete()
+    assert not any(os.path.exists(d) for d in cg.dirs().values())
+
+
 # ---------------------------------------------------------------------------- memory
 
 def test_allocating_past_the_memory_limit_is_oom_killed_and_counted(group):

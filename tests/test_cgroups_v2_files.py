@@ -205,7 +205,14 @@ def test_add_procs_kill_and_delete(tree):
         assert cg.procs() == [p.pid]
         with pytest.raises(OSError, match="Device or resource busy"):
             cg.fs.rmdir(cg.dirs()[""])  # the fake kernel refuses, like the real one
-        cg.delete()  # cgroup.kill empties it, then rmdir, then the empty parent
+        inner = os.path.join(cg.dirs()[""], "inner")  # a group the container made inside
+        cg.fs.mkdir(inner)
+        cg.fs.write(os.path.join(inner, "cgroup.procs"), str(p.pid))
+        assert cg.procs() == [] and cg.procs(recursive=True) == [p.pid]
+        with trace() as t:
+            cg.delete()  # cgroup.kill empties both, then rmdir inner, leaf, the empty parent
+        assert [s.call.split(" = ")[0].split(" /")[0] for s in t] == [
+            "write cgroup.kill", "rmdir", "rmdir", "rmdir"]
     finally:
         p.kill()
         p.wait()

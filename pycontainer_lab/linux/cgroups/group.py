@@ -227,15 +227,19 @@ class Cgroup:
                         path=os.path.join(d, "cgroup.procs"))
         return self
 
-    def procs(self) -> list[int]:
-        """The processes in the cgroup (host pids), from ``cgroup.procs``."""
+    def procs(self, recursive: bool = False) -> list[int]:
+        """The processes in the cgroup (host pids), from ``cgroup.procs`` -- with
+        ``recursive``, also those in cgroups nested inside it."""
         found: set[int] = set()
-        for d in self.dirs().values():
+        todo = list(self.dirs().values())
+        while todo:
+            d = todo.pop()
             try:
-                text = self.fs.read(os.path.join(d, "cgroup.procs"))
+                found.update(int(x) for x in self.fs.read(os.path.join(d, "cgroup.procs")).split())
+                if recursive:
+                    todo.extend(os.path.join(d, c) for c in self.fs.subdirs(d))
             except FileNotFoundError:
                 continue
-            found.update(int(x) for x in text.split())
         return sorted(found)
 
     def set(self, knob: str, value: Any) -> list[Write]:
@@ -325,7 +329,7 @@ class Cgroup:
         group is frozen first, so nothing can fork while the list is read and signalled
         (a fork bomb would otherwise outrun us), then thawed so the signals land.
         """
-        pids = self.procs()
+        pids = self.procs(recursive=True)
         if not pids:
             return 0
         kill_file = self._kill_file()
@@ -341,15 +345,15 @@ class Cgroup:
                       f"kill({', '.join(map(str, pids))}, SIGKILL)",
                       f"kill -9 $(cat {self._dir_of('cgroup.procs')}/cgroup.procs)",
                       note="frozen first, so that none can fork while we signal"):
-                self._signal_stragglers()
+                self._sigkill_all()
             if self.can_freeze:
                 self.thaw(timeout=timeout)
-        self._wait(lambda: not self.procs(), timeout,
-                   f"the processes of {self.path} to exit", again=self._signal_stragglers)
+        self._wait(lambda: not self.procs(recursive=True), timeout,
+                   f"the processes of {self.path} to exit", again=self._sigkill_all)
         return len(pids)
 
-    def _signal_stragglers(self) -> None:
-        for pid in self.procs():
+    def _sigkill_all(self) -> None:
+        for pid in self.procs(recursive=True):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
@@ -358,7 +362,7 @@ class Cgroup:
         rmdir (children first) in every hierarchy, then the project's parent if now empty.
         Deleting a deleted cgroup does nothing."""
         if any(self.fs.exists(d) for d in self.dirs().values()):
-            if self.procs():
+            if self.procs(recursive=True):
                 self.kill(timeout)
             deadline = time.monotonic() + timeout
             for label, d in self.dirs().items():

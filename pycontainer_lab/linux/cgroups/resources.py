@@ -318,7 +318,8 @@ def apply(cgroup: Cgroup, resources: Resources) -> list[str]:
 
     warnings = list(resources.warnings)
     todo = resources.knobs()
-    if cgroup.version == 1 and resources.memory_swap and resources.memory:
+    if cgroup.version == 1 and resources.memory_swap and resources.memory \
+            and cgroup.has("memory.limit_in_bytes"):
         current = int(cgroup.read("memory.limit_in_bytes"))
         if resources.memory_swap == -1 or current < resources.memory_swap:
             names = [k for k, _ in todo]
