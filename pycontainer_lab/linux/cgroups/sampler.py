@@ -8,7 +8,7 @@
         line.set_data(series["t"], series["cpu_percent"])
 
 One thread reads every group's accounting files each ``interval`` seconds (the files are
-cheap to read: twenty groups at 2 Hz cost about 1.5 % of one CPU on a v1 host, where a group
+cheap to read: twenty groups at 2 Hz cost about 1–1.5 % of one CPU on a v1 host, where a group
 is nine directories; see ``benchmarks/cgroup_sampling.py``) and appends one
 :class:`~.stats.CgroupStats` per group to a buffer that keeps the last ``capacity`` samples,
 so memory stays bounded however long it runs.
