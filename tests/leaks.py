@@ -86,7 +86,9 @@ def processes(marker: str) -> set[str]:
 
 
 def cgroups() -> set[str]:
-    """Every cgroup directory (to depth 4) on every cgroup hierarchy."""
+    """Every cgroup directory (to depth 4) on every cgroup hierarchy that the project could
+    have made: their names contain ``pcl`` or ``pycontainer`` (the machine itself makes and
+    removes other groups all the time, under ``process_api/`` here)."""
     out = set()
     for line in _read("/proc/self/mountinfo").splitlines():
         if " - cgroup" not in line:
@@ -96,7 +98,7 @@ def cgroups() -> set[str]:
         for dirpath, dirnames, _ in os.walk(root):
             if dirpath.count("/") - base_depth >= 4:
                 dirnames[:] = []
-            if dirpath != root:
+            if dirpath != root and ("pcl" in dirpath or "pycontainer" in dirpath):
                 out.add(dirpath)
     return out
 
