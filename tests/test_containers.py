@@ -270,3 +270,49 @@ def test_name_in_use_and_missing_program(rootfs):
     assert r.returncode == 127
     assert 'exec: "nosuchprogram": executable file not found in $PATH' in r.stderr
     assert ok("ps", "-aq").split() == [inspect("taken")["ID"][:12]]
+
+
+def test_pause_freezes_and_unpause_resumes(rootfs):
+    ok("run", "-d", "--name", "counter", "--rootfs", rootfs, "sh", "-c",
+       "i=0; while true; do i=$((i+1)); echo $i > /tmp/n; sleep 0.05; done")
+
+    def count() -> int:
+        text = pcl("exec", "counter", "cat", "/tmp/n").stdout.strip()
+        return int(text) if text.isdigit() else 0
+
+    until(lambda: count() > 2, what="the counter to count")
+    ok("pause", "counter")
+    assert inspect("counter")["State"]["Status"] == "paused"
+    assert "(Paused)" in ok("ps", "--format", "{{.Status}}")
+    init = inspect("counter")["State"]["Pid"]
+    with open(f"/proc/{init}/stat") as f:
+        ticks = f.read()
+    time.sleep(0.5)
+    with open(f"/proc/{init}/stat") as f:
+        assert f.read() == ticks  # not one tick of CPU while frozen
+    ok("unpause", "counter")
+    before = count()
+    until(lambda: count() > before + 2, what="the counter to go on")
+    assert inspect("counter")["State"]["Status"] == "running"
+
+
+def test_memory_limit_oom_kill_shows_in_inspect(rootfs):
+    r = pcl("run", "--name", "hog", "-m", "16m", "--memory-swap", "16m", "--rootfs", rootfs,
+            "sh", "-c", "x=$(head -c 64000000 /dev/zero | tr '\\0' a); echo survived")
+    assert r.returncode == 137 and "survived" not in r.stdout
+    state = inspect("hog")["State"]
+    assert state["OOMKilled"] is True and state["ExitCode"] == 137
+    assert inspect("hog")["HostConfig"]["Memory"] == 16 * 1024 * 1024
+
+
+def test_stats_shows_the_limits_and_cpu_use(rootfs):
+    ok("run", "-d", "--name", "spinner", "--cpus", "0.5", "-m", "64m", "--rootfs", rootfs,
+       "sh", "-c", "while :; do :; done")
+    table = ok("stats", "--no-stream").splitlines()
+    assert table[0].split()[:3] == ["CONTAINER", "ID", "NAME"]
+    row = next(line for line in table if "spinner" in line)
+    assert "/ 64MiB" in row
+    cpu = float(row.split()[2].rstrip("%"))
+    assert 20 < cpu < 70  # about half a CPU (a generous band: this is not a benchmark)
+    fmt = ok("stats", "--no-stream", "--format", "{{.Name}}: {{.PIDs}}", "spinner")
+    assert fmt.strip() == "spinner: 1"

@@ -5,25 +5,9 @@ from __future__ import annotations
 import argparse
 
 from ..engine.create import ContainerOptions
+from .resource_flags import add_resource_arguments, resources_from_args
 
-__all__ = ["RESOURCE_FLAGS", "add_container_flags", "options_from"]
-
-# Docker's resource flags → the keyword the cgroups floor's Resources.from_flags takes.
-RESOURCE_FLAGS = {
-    "--cpus": "cpus", "--cpu-period": "cpu_period", "--cpu-quota": "cpu_quota",
-    "--cpuset-cpus": "cpuset_cpus", "--cpuset-mems": "cpuset_mems",
-    "--cpu-shares": "cpu_shares", "--memory": "memory", "--memory-swap": "memory_swap",
-    "--memory-swappiness": "memory_swappiness",
-    "--memory-reservation": "memory_reservation", "--kernel-memory": "kernel_memory",
-    "--pids-limit": "pids_limit", "--blkio-weight": "blkio_weight",
-}
-REPEATED_RESOURCE_FLAGS = {
-    "--blkio-weight-device": "blkio_weight_device", "--device-read-bps": "device_read_bps",
-    "--device-write-bps": "device_write_bps", "--device-read-iops": "device_read_iops",
-    "--device-write-iops": "device_write_iops",
-}
-SHORT = {"--cpu-shares": "-c", "--memory": "-m"}
-
+__all__ = ["add_container_flags", "options_from"]
 
 def add_container_flags(p: argparse.ArgumentParser) -> None:
     """Docker's flags; the parser must be made with ``add_help=False`` (``-h`` is the
@@ -67,21 +51,14 @@ def add_container_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rootfs", default="",
                    help="Use this directory as the root filesystem instead of an image "
                         "(as podman run --rootfs)")
-    for flag, dest in RESOURCE_FLAGS.items():
-        names = [SHORT[flag], flag] if flag in SHORT else [flag]
-        p.add_argument(*names, dest=f"res_{dest}", default=None, metavar="VALUE")
-    p.add_argument("--oom-kill-disable", dest="res_oom_kill_disable", action="store_true",
-                   default=None, help="Disable OOM Killer")
-    for flag, dest in REPEATED_RESOURCE_FLAGS.items():
-        p.add_argument(flag, dest=f"res_{dest}", action="append", default=None,
-                       metavar="DEVICE:VALUE")
+    add_resource_arguments(p)
     p.add_argument("--help", action="help", help="Print usage")
     p.add_argument("image", metavar="IMAGE")
     p.add_argument("command", metavar="COMMAND", nargs=argparse.REMAINDER)
 
 
 def options_from(args: argparse.Namespace) -> ContainerOptions:
-    resources = {k[4:]: v for k, v in vars(args).items() if k.startswith("res_") and v is not None}
+    resources = resources_from_args(args)
     image = args.image
     rootfs = args.rootfs
     command = list(args.command)

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "logs": ("logs", "Fetch the logs of a container"),
     "wait": ("wait", "Block until one or more containers stop, then print their exit codes"),
     "rename": ("rename", "Rename a container"),
+    "stats": ("stats", "Display a live stream of container(s) resource usage statistics"),
     "top": ("top", "Display the running processes of a container"),
     "exec": ("exec", "Execute a command in a running container"),
     "inspect": ("inspect", "Return low-level information on containers or images"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from ..linux.cgroups import Resources
 from ..runtime import spec as oci
 from . import ids, restart, specgen
 from . import state as st
@@ -53,10 +54,36 @@ class ContainerOptions:
     network: str = "none"
     stop_signal: str = ""
     stop_timeout: int | None = None
-    resources: dict = field(default_factory=dict)
-    """HostConfig resource fields (``Memory``, ``NanoCpus``…) as parsed from the flags."""
+    resources: Resources | None = None
+    """The resource flags, checked (``Resources.from_flags(memory="32m", …)``)."""
     rootfs: str = ""
     """Run from this directory instead of an image (``podman run --rootfs``)."""
+
+
+# The cgroups floor's field names → Docker's HostConfig names (what `inspect` shows).
+_HOST_CONFIG = {
+    "nano_cpus": "NanoCpus", "cpu_period": "CpuPeriod", "cpu_quota": "CpuQuota",
+    "cpuset_cpus": "CpusetCpus", "cpuset_mems": "CpusetMems", "cpu_shares": "CpuShares",
+    "memory": "Memory", "memory_swap": "MemorySwap", "memory_swappiness": "MemorySwappiness",
+    "memory_reservation": "MemoryReservation", "kernel_memory": "KernelMemory",
+    "oom_kill_disable": "OomKillDisable", "pids_limit": "PidsLimit",
+    "blkio_weight": "BlkioWeight", "blkio_weight_device": "BlkioWeightDevice",
+    "device_read_bps": "BlkioDeviceReadBps", "device_write_bps": "BlkioDeviceWriteBps",
+    "device_read_iops": "BlkioDeviceReadIOps", "device_write_iops": "BlkioDeviceWriteIOps",
+}
+
+
+def host_config_resources(resources: Resources) -> dict:
+    """``Resources`` in Docker's ``HostConfig`` words (devices as ``{"Path", "Rate"}``)."""
+    out = {}
+    for key, value in resources.to_dict().items():
+        if key not in _HOST_CONFIG:
+            continue
+        if isinstance(value, list):
+            field_name = "Weight" if key == "blkio_weight_device" else "Rate"
+            value = [{"Path": d["path"], field_name: d["value"]} for d in value]
+        out[_HOST_CONFIG[key]] = value
+    return out
 
 
 def parse_env_file(path: str) -> list[str]:
@@ -181,15 +208,17 @@ def create(opts: ContainerOptions, store: ContainerStore | None = None) -> dict:
             "AutoRemove": opts.auto_remove, "CapAdd": opts.cap_add or None,
             "CapDrop": opts.cap_drop or None, "Privileged": opts.privileged,
             "ReadonlyRootfs": opts.read_only, "SecurityOpt": opts.security_opt or None,
-            "Init": opts.init or None, **opts.resources,
+            "Init": opts.init or None,
+            **host_config_resources(opts.resources or Resources()),
         },
     }
     if record["Config"]["WorkingDir"] and not record["Config"]["WorkingDir"].startswith("/"):
         raise UsageError(f'the working directory "{record["Config"]["WorkingDir"]}" is '
                          "invalid: it needs to be an absolute path")
+    warnings = list(opts.resources.warnings) if opts.resources else []
     store.add(record)  # reserves the name; from here on, undo on failure
     try:
-        _prepare(store, record, src)
+        _prepare(store, record, src, opts.resources or Resources(), warnings)
     except BaseException:
         store.remove(cid)
         raise
@@ -204,13 +233,14 @@ def _free_name(store: ContainerStore) -> str:
     return name
 
 
-def _prepare(store: ContainerStore, record: dict, src: _Source) -> None:
+def _prepare(store: ContainerStore, record: dict, src: _Source, resources: Resources,
+             warnings: list[str]) -> None:
     cid = record["ID"]
     d = store.dir(cid)
     bundle = d / "bundle"
     rootfs = bundle / "rootfs"
     rootfs.mkdir(parents=True)
-    pcl: dict = {}
+    pcl: dict = {"Warnings": warnings, "Resources": resources.to_dict()}
     if src.lowers:
         (d / "diff").mkdir()
         (d / "work").mkdir()

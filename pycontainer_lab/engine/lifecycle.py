@@ -271,5 +271,6 @@ def remove(ref: str, force: bool = False, store: ContainerStore | None = None) -
     _wait_until(store, cid, lambda r: not monitor_alive(r), 10)
     with contextlib.suppress(PclError):
         runtime.delete(cid, force=True)
+    ContainerCgroup(record).delete()
     store.remove(cid)
     return cid
