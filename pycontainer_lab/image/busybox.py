@@ -20,6 +20,7 @@ import os
 import subprocess
 import tarfile
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..errors import PclError
 from ..linux.probe import find_busybox, is_static_elf
@@ -28,6 +29,9 @@ from . import oci
 from .pack import LayerWriter
 from .reference import parse
 from .staging import StagedLayer
+
+if TYPE_CHECKING:
+    from .store import Image, Store
 
 __all__ = ["CREATED", "EPOCH", "OFFLINE_NAMES", "add_busybox", "busybox_layer"]
 
@@ -129,7 +133,7 @@ def _config(busybox: str, facts: dict, diff_id: str) -> dict:
     }
 
 
-def add_busybox(store, notify: Callable[[str], None] | None = None):
+def add_busybox(store: Store, notify: Callable[[str], None] | None = None) -> Image:
     """Build ``busybox:latest`` into ``store`` (a :class:`~.store.Store`) and return it."""
     busybox = _host_busybox()
     with step(f"build busybox:latest offline from {busybox}",

@@ -23,7 +23,7 @@ from .extract import ExtractStats, extract_layer
 from .oci import layer_compression, media_type_for
 from .pack import PackedLayer, pack_layer
 
-__all__ = ["StagedLayer", "Staging"]
+__all__ = ["Prefixed", "StagedLayer", "Staging"]
 
 STAGING_PREFIX = ".staging-"
 
@@ -46,7 +46,7 @@ class StagedLayer:
         return {"mediaType": self.media_type, "digest": self.digest, "size": self.size}
 
 
-class _Prefixed:
+class Prefixed:
     """A stream with some bytes put back in front (after sniffing the compression)."""
 
     def __init__(self, head: bytes, rest: BinaryIO):
@@ -100,7 +100,7 @@ class Staging:
                 if kind not in (None, "gzip", "zstd"):
                     raise CompressionError(f"{what}: {kind}-compressed layers are not in the OCI "
                                       "spec (use gzip or zstd)")
-                source: BinaryIO = _Prefixed(head, compressed)  # type: ignore[assignment]
+                source: BinaryIO = Prefixed(head, compressed)  # type: ignore[assignment]
             else:
                 kind = layer_compression(media_type)
                 source = compressed  # type: ignore[assignment]
