@@ -75,7 +75,7 @@ def apply_changes(config: dict, changes: Iterable[str]) -> dict:
         instr, _, arg = change.strip().partition(" ")
         instr, arg = instr.upper(), arg.strip()
         if instr not in ALLOWED:
-            raise UsageError(f"{instr.lower() or change!r} is not a valid change command "
+            raise UsageError(f"{instr.lower() or repr(change)} is not a valid change command "
                              f"(one of {', '.join(ALLOWED)})")
         if not arg:
             raise UsageError(f"{instr} needs an argument")
