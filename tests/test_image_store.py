@@ -296,3 +296,18 @@ def test_a_crash_mid_write_leaves_a_consistent_store(pcl_root, tmp_path):
     assert not list(pcl_root.glob(".staging-*"))
     assert not list((pcl_root / "images").rglob(".*.tmp"))
     assert Store().layout.blobs() == set()
+
+
+def test_zstd_layers_round_trip_through_save_and_load(tmp_path):
+    pytest.importorskip("zstandard", reason="needs the zstandard package (pip install .[zstd])")
+    s = Store()
+    upper = tmp_path / "upper"
+    (upper / "etc").mkdir(parents=True)
+    (upper / "etc" / "z").write_text("zstd\n")
+    image = commit(s, upper, names=[parse("z:1")], compression="zstd")
+    assert image.layers[0]["mediaType"].endswith("+zstd")
+    archive.save_to_file(s, ["z:1"], tmp_path / "z.tar")
+    other = Store(tmp_path / "other")
+    loaded = archive.load(other, tmp_path / "z.tar")[0]
+    assert loaded.id == image.id
+    assert (other.layer_dirs(loaded)[0] / "etc" / "z").read_text() == "zstd\n"

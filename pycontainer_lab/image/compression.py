@@ -148,3 +148,61 @@ def compressor(raw: BinaryIO, kind: str | None, level: int | None = None) -> Bin
         return zstandard.ZstdCompressor(level=3 if level is None else level).stream_writer(
             raw, closefd=False)
     raise CompressionError(f"cannot write {kind!r}: use gzip, zstd or none")
+
+
+class Prefetch:
+    """Read a stream ahead in a second thread, so decompressing overlaps with unpacking.
+
+    ``tar -xzf`` runs gzip as a separate process for the same reason. zlib, hashlib and file
+    writes release Python's GIL, so the producer thread really runs in parallel. An error in
+    the producer is raised by the next :meth:`read`; :meth:`close` stops the thread.
+    """
+
+    def __init__(self, raw: BinaryIO, chunk: int = CHUNK, depth: int = 8):
+        import queue
+        import threading
+
+        self.raw, self.chunk = raw, chunk
+        self.queue: queue.Queue = queue.Queue(depth)
+        self.full = queue.Full
+        self.stop = threading.Event()
+        self.buf = bytearray()
+        self.eof = False
+        self.thread = threading.Thread(target=self._produce, name="pcl-prefetch", daemon=True)
+        self.thread.start()
+
+    def _put(self, item: object) -> None:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.1)
+                return
+            except self.full:
+                continue
+
+    def _produce(self) -> None:
+        try:
+            while not self.stop.is_set():
+                data = self.raw.read(self.chunk)
+                self._put(data)
+                if not data:
+                    return
+        except BaseException as e:  # handed to the reader
+            self._put(e)
+
+    def read(self, n: int = -1) -> bytes:
+        while (n is None or n < 0 or len(self.buf) < n) and not self.eof:
+            item = self.queue.get()
+            if isinstance(item, BaseException):
+                self.eof = True
+                raise item
+            if not item:
+                self.eof = True
+            self.buf += item
+        n = len(self.buf) if n is None or n < 0 else n
+        out = bytes(self.buf[:n])
+        del self.buf[:n]
+        return out
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()

@@ -64,12 +64,14 @@ def import_tarball(store: Store, source: str | os.PathLike | BinaryIO, *,
 def commit(store: Store, upper: str | os.PathLike, *, base: Image | None = None,
            changes: Sequence[Change] | None = None, config_changes: Iterable[str] = (),
            message: str = "", author: str = "", created_by: str = "",
-           names: Sequence[Reference] = (), compression: str | None = "gzip",
+           names: Sequence[Reference] = (), compression: str | None = None,
            notify: Callable[[str], None] | None = None) -> Image:
     """A new image: ``base``'s layers plus one layer made from ``upper``.
 
     ``upper`` is an overlay upper dir; for a vfs container pass its full tree with ``changes``
     (from ``VfsDriver().changes(lowers, upper)``). ``config_changes`` are ``-c`` instructions.
+    The layer is stored uncompressed by default, as Docker and Podman keep local layers (4-6x
+    faster than gzip here); ``compression="gzip"`` makes it smaller.
     """
     with store.staging() as st:
         layer = st.layer_from_dir(upper, changes=changes, compression=compression)

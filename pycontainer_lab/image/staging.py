@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .compression import CompressionError, decompressor, sniff
+from .compression import CHUNK, CompressionError, Prefetch, decompressor, sniff
 from .digests import DigestError, HashingReader
 from .extract import ExtractStats, extract_layer
 from .oci import layer_compression, media_type_for
@@ -105,11 +105,16 @@ class Staging:
                 kind = layer_compression(media_type)
                 source = compressed  # type: ignore[assignment]
             tar = HashingReader(decompressor(source, kind, what))
-            stats = ExtractStats()
-            if unpack:
-                (layer_dir / "diff").mkdir(parents=True)
-                stats = extract_layer(tar, layer_dir / "diff", what=what, devices=devices)
-            tar.drain()
+            ahead = Prefetch(tar)  # hash, copy and decompress while the tar is unpacked
+            try:
+                stats = ExtractStats()
+                if unpack:
+                    (layer_dir / "diff").mkdir(parents=True)
+                    stats = extract_layer(ahead, layer_dir / "diff", what=what, devices=devices)
+                while ahead.read(CHUNK):
+                    pass
+            finally:
+                ahead.close()
             compressed.drain()
             sink.flush()
             os.fsync(sink.fileno())
