@@ -21,7 +21,7 @@ from .docker import parse_time
 from .reference import Reference
 from .store import Image, Store
 
-__all__ = ["FILTERS", "Listed", "list_images", "parse_filters", "path_match"]
+__all__ = ["FILTERS", "Listed", "labels_match", "list_images", "parse_filters", "path_match"]
 
 FILTERS = ("dangling", "label", "before", "since", "reference")
 
@@ -71,7 +71,8 @@ def _reference_match(pattern: str, ref: Reference) -> bool:
     return path_match(pattern, ref.familiar) or path_match(pattern, ref.familiar_name)
 
 
-def _labels_match(image: Image, wanted: list[str]) -> bool:
+def labels_match(image: Image, wanted: list[str]) -> bool:
+    """Every ``KEY`` or ``KEY=VALUE`` of ``wanted`` is among the image's labels."""
     labels = image.labels
     for w in wanted:
         key, eq, value = w.partition("=")
@@ -106,7 +107,7 @@ def list_images(store: Store, filters: Mapping[str, list[str]] | None = None,
             continue
         if dangling and bool(image.names) == dangling[-1]:
             continue
-        if "label" in filters and not _labels_match(image, filters["label"]):
+        if "label" in filters and not labels_match(image, filters["label"]):
             continue
         names = image.names
         if patterns:

@@ -7,7 +7,7 @@ import sys
 import time
 
 from ...image.docker import parse_time
-from ...image.filters import parse_filters
+from ...image.filters import labels_match, parse_filters
 from ...image.store import Image
 from ..imageviews import store
 from ..output import human_size
@@ -43,12 +43,7 @@ def run(args: argparse.Namespace) -> int:
     def keep(image: Image) -> bool:
         if any(parse_time(image.created) >= u for u in until):
             return True
-        labels = image.labels
-        for want in filters.get("label", []):
-            key, eq, value = want.partition("=")
-            if key not in labels or (eq and labels[key] != value):
-                return True
-        return False
+        return not labels_match(image, filters.get("label", []))
 
     records, reclaimed = store().prune(all=args.all, keep=keep)
     if records:
