@@ -377,11 +377,11 @@ class Store:
                     f"conflict: unable to delete {image.short_id} (must be forced) - image is "
                     "referenced in multiple repositories")
         children = [i for i in self.images() if i.parent == image.id]
-        if children and not users:
+        if children and not users and (name is None or name.digest):
             raise ConflictError(f"conflict: unable to delete {image.short_id} (cannot be "
                                 "forced) - image has dependent child images")
         records = [("Untagged", r.familiar) for r in image.names]
-        if users:  # forced: the names go, the image stays for its containers
+        if users or children:  # the names go; the image stays for its containers or children
             with self._write_lock():
                 entries = _retag(self._entries(), image.manifest_digest, remove=image.names)
                 self.layout.write_index(entries)

@@ -8,6 +8,10 @@ thing to the kernel (a syscall, a file write) and record it in the active trace.
 - ``mounts``     proc, sysfs, tmpfs, a minimal /dev, bind mounts, pivot_root
 - ``sandbox``    a helper process to apply those steps to, one at a time
 - ``probe``      what this host allows
+- ``overlay``    overlayfs: layer stacks, copy-on-write, whiteouts
+- ``vfs``        the storage driver that copies every layer instead
+- ``changes``    what a container changed (A/C/D, like ``docker diff``)
+- ``layerstack`` a layer stack built one layer at a time, with either driver
 
 Nothing here knows about images or containers.
 """
