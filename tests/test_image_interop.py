@@ -54,7 +54,6 @@ def test_podman_loads_a_saved_archive(saved, tmp_path):
     need("podman")
     archive, image_id = saved
     short = tempfile.mkdtemp(prefix="pcl-pm-", dir="/tmp")  # podman wants a short runroot
-    request_cleanup = shutil.rmtree
     base = ["podman", "--root", str(tmp_path / "root"), "--runroot", short,
             "--storage-driver", "vfs", "--cgroup-manager=cgroupfs", "--events-backend=file",
             "--runtime", "runc"]
@@ -65,7 +64,7 @@ def test_podman_loads_a_saved_archive(saved, tmp_path):
         assert image_id in ids or image_id.removeprefix("sha256:") in ids
     finally:
         run(*base, "rmi", "-a")
-        request_cleanup(short, ignore_errors=True)
+        shutil.rmtree(short, ignore_errors=True)
 
 
 def test_skopeo_inspect_reads_the_store_directly(pcl_root):
