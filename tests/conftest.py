@@ -22,6 +22,8 @@ SESSION = uuid.uuid4().hex[:12]
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     os.environ[leaks.MARKER] = SESSION  # every process the tests start inherits it
+    base = session.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    os.environ[leaks.BASETEMP] = str(base)
     session.config._pcl_before = leaks.Snapshot.take(SESSION, full=True)  # type: ignore
 
 

@@ -37,3 +37,12 @@ def busybox_rootfs(where: Path) -> Path:
         (root / d).mkdir()
     os.chmod(root, 0o755)
     return root
+
+
+def alive(pid: int) -> bool:
+    """Whether a process exists and is not a zombie (read from the host's /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -7,12 +7,14 @@ firewall rules. Comparing a snapshot from before with one from after names the l
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 
 MARKER = "PCL_TEST_SESSION"
+BASETEMP = "PCL_TEST_BASETEMP"
 
 
 def _read(path: str) -> str:
@@ -40,32 +42,53 @@ def _environ_has_marker(pid: str, marker: str) -> bool:
         return False
 
 
-def processes(marker: str) -> set[str]:
-    """Processes started by the tests: they carry the session marker in their environment,
-    or live in a PID namespace other than ours (containers clear their environment)."""
-    me = os.getpid()
+def _ppid(pid: str) -> str:
     try:
-        own_pidns = os.readlink("/proc/self/ns/pid")
-    except OSError:
-        own_pidns = ""
+        return _read(f"/proc/{pid}/stat").rsplit(")", 1)[1].split()[1]
+    except IndexError:
+        return "0"
+
+
+def _ours(pid: str, marker: str, base: str, seen: dict[str, bool]) -> bool:
+    """A process is the tests' if it carries the marker, descends from one that does, or
+    has its root or working directory under the session's temporary directory (containers
+    clear their environment, and may have been orphaned)."""
+    if pid in seen:
+        return seen[pid]
+    seen[pid] = False  # guards against cycles while we look
+    result = _environ_has_marker(pid, marker)
+    if not result and base:
+        for link in ("root", "cwd"):
+            with contextlib.suppress(OSError):
+                result = result or os.readlink(f"/proc/{pid}/{link}").startswith(base)
+    if not result:
+        parent = _ppid(pid)
+        result = parent not in ("0", "1") and _ours(parent, marker, base, seen)
+    seen[pid] = result
+    return result
+
+
+def processes(marker: str) -> set[str]:
+    """Processes started by the tests (see :func:`_ours`), by pid and command line."""
+    me = str(os.getpid())
+    base = os.environ.get(BASETEMP, "")
+    seen: dict[str, bool] = {me: False}
     out = set()
     for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == me:
+        if not pid.isdigit() or pid == me:
             continue
-        try:
-            pidns = os.readlink(f"/proc/{pid}/ns/pid")
-            cmd = _read(f"/proc/{pid}/cmdline").replace("\0", " ").strip()
-        except OSError:
-            continue
+        cmd = _read(f"/proc/{pid}/cmdline").replace("\0", " ").strip()
         if not cmd:  # kernel threads and zombies have no command line
             continue
-        if pidns != own_pidns or _environ_has_marker(pid, marker):
+        if _ours(pid, marker, base, seen):
             out.add(f"{pid} {cmd[:120]}")
     return out
 
 
 def cgroups() -> set[str]:
-    """Every cgroup directory (to depth 4) on every cgroup hierarchy."""
+    """Every cgroup directory (to depth 4) on every cgroup hierarchy that the project could
+    have made: their names contain ``pcl`` or ``pycontainer`` (the machine itself makes and
+    removes other groups all the time, under ``process_api/`` here)."""
     out = set()
     for line in _read("/proc/self/mountinfo").splitlines():
         if " - cgroup" not in line:
@@ -75,7 +98,7 @@ def cgroups() -> set[str]:
         for dirpath, dirnames, _ in os.walk(root):
             if dirpath.count("/") - base_depth >= 4:
                 dirnames[:] = []
-            if dirpath != root:
+            if dirpath != root and ("pcl" in dirpath or "pycontainer" in dirpath):
                 out.add(dirpath)
     return out
 

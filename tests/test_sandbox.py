@@ -18,19 +18,13 @@ import pytest
 from pycontainer_lab.linux.namespaces import Namespace
 from pycontainer_lab.linux.sandbox import SafetyError, Sandbox, SandboxClosedError
 
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+from helpers import alive
 
 
 def _wait_gone(pid: int, seconds: float = 10) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if not _alive(pid):
+        if not alive(pid):
             return True
         time.sleep(0.05)
     return False
@@ -113,7 +107,7 @@ def test_steps_on_a_closed_sandbox_say_so():
         box.unshare("uts")
     with pytest.raises(SandboxClosedError, match="is closed"):
         box.enter(["true"])
-    assert not _alive(box.helper_pid)
+    assert not alive(box.helper_pid)
 
 
 def test_a_killed_helper_is_reported_not_hung():
@@ -130,7 +124,7 @@ def test_close_ends_every_process_of_the_sandbox():
     box.unshare("mnt").unshare("pid").mount_proc()
     sleeper = box.start(["sleep", "600"])
     pids = [box.helper_pid, box.pid, sleeper.pid]
-    assert all(_alive(p) for p in pids)
+    assert all(alive(p) for p in pids)
     box.close()
     assert all(_wait_gone(p) for p in pids)
 
@@ -157,12 +151,12 @@ def test_when_the_caller_dies_the_sandbox_goes_too(tmp_path):
     caller = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     try:
         pids = [int(x) for x in caller.stdout.readline().split()]
-        assert len(pids) == 3 and all(_alive(p) for p in pids)
+        assert len(pids) == 3 and all(alive(p) for p in pids)
     finally:
         caller.kill()
         caller.wait()
         caller.stdout.close()
-    assert all(_wait_gone(p) for p in pids), [p for p in pids if _alive(p)]
+    assert all(_wait_gone(p) for p in pids), [p for p in pids if alive(p)]
 
 
 def test_when_the_caller_dies_during_a_long_command_the_sandbox_goes_too():

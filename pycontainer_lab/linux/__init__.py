@@ -7,6 +7,7 @@ thing to the kernel (a syscall, a file write) and record it in the active trace.
 - ``namespaces`` the seven namespace kinds, namespace ids, who shares what
 - ``mounts``     proc, sysfs, tmpfs, a minimal /dev, bind mounts, pivot_root
 - ``sandbox``    a helper process to apply those steps to, one at a time
+- ``cgroups``    limits and accounting on cgroup v1 and v2, Docker's resource flags, live stats
 - ``probe``      what this host allows
 - ``overlay``    overlayfs: layer stacks, copy-on-write, whiteouts
 - ``vfs``        the storage driver that copies every layer instead

@@ -21,59 +21,13 @@ from functools import cache
 
 from .. import paths
 from .._version import __version__
-from .mounts import mounts
+from .cgroups.hierarchy import CgroupHierarchy, cgroup_hierarchies, cgroup_mode
 
 __all__ = ["CgroupHierarchy", "HostInfo", "cgroup_hierarchies", "cgroup_mode", "go_arch", "probe"]
 
 # Capability numbers (linux/capability.h) the project cares about.
 CAP_SYS_ADMIN = 21
 CAP_SYS_RESOURCE = 24
-
-
-@dataclass(frozen=True)
-class CgroupHierarchy:
-    """One mounted cgroup hierarchy: v1 has one per controller (or group), v2 exactly one."""
-
-    version: int
-    mountpoint: str
-    controllers: tuple[str, ...]
-    """Controllers available here (v2: listed in the root's ``cgroup.controllers``)."""
-
-
-def cgroup_hierarchies() -> list[CgroupHierarchy]:
-    """Every cgroup hierarchy mounted in our mount namespace, v1 and v2."""
-    found = []
-    for m in mounts():
-        if m.fstype == "cgroup":
-            ctrls = tuple(o for o in m.super_options if o not in ("rw", "ro") and "=" not in o
-                          and o not in ("nsdelegate", "clone_children", "xattr", "noprefix"))
-            named = tuple(o for o in m.super_options if o.startswith("name="))
-            found.append(CgroupHierarchy(1, m.target, ctrls or named))
-        elif m.fstype == "cgroup2":
-            try:
-                with open(os.path.join(m.target, "cgroup.controllers")) as f:
-                    ctrls = tuple(f.read().split())
-            except OSError:
-                ctrls = ()
-            found.append(CgroupHierarchy(2, m.target, ctrls))
-    return found
-
-
-def cgroup_mode(hierarchies: list[CgroupHierarchy] | None = None) -> tuple[int, str]:
-    """``(version, mode)``: the version that holds the resource controllers, and systemd's
-    name for the layout -- ``unified`` (v2 only), ``legacy`` (v1 only) or ``hybrid`` (both).
-    """
-    hs = cgroup_hierarchies() if hierarchies is None else hierarchies
-    v1 = [h for h in hs if h.version == 1 and not all(c.startswith("name=")
-                                                       for c in h.controllers)]
-    v2 = [h for h in hs if h.version == 2]
-    if v1 and v2:
-        return 1, "hybrid"
-    if v1:
-        return 1, "legacy"
-    if v2:
-        return 2, "unified"
-    return 0, "none"
 
 
 @dataclass

@@ -31,6 +31,7 @@ import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from .. import tracing as _trace
 from . import mounts as _mounts
@@ -43,6 +44,12 @@ __all__ = ["Completed", "SafetyError", "Sandbox", "SandboxClosedError", "Started
 _PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 _BOOT = ("import sys; sys.path.insert(0, {path!r}); "
          "from pycontainer_lab.linux.sandbox_helper import main; main()")
+
+
+class _Joinable(Protocol):
+    """Anything a process can be moved into by pid (a :class:`~.cgroups.Cgroup`)."""
+
+    def add(self, pid: int) -> object: ...
 
 
 class SandboxClosedError(RuntimeError):
@@ -293,6 +300,14 @@ class Sandbox:
 
     def setdomainname(self, name: str) -> Sandbox:
         self._call("setdomainname", name=name)
+        return self
+
+    # ------------------------------------------------------------------ cgroups
+    def join_cgroup(self, cgroup: _Joinable) -> Sandbox:
+        """Move the sandbox (``box.pid``) into a cgroup, from outside: ``cgroup.add(box.pid)``
+        writes the pid to ``cgroup.procs``. Commands started afterwards are born inside and
+        share its limits; ones started before stay where they are."""
+        cgroup.add(self.pid)
         return self
 
     # ------------------------------------------------------------------ mount steps
