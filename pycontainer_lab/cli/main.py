@@ -18,11 +18,28 @@ from ..errors import PclError, UsageError
 COMMANDS: dict[str, tuple[str, str]] = {
     "info": ("info", "Display system-wide information"),
     "version": ("version", "Show the pcl version information"),
+    # images (issue 4): management spellings like `image ls` are in ALIASES
+    "images": ("images", "List images"),
+    "tag": ("tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"),
+    "rmi": ("rmi", "Remove one or more images"),
+    "history": ("history", "Show the history of an image"),
+    "inspect": ("inspect", "Return low-level information on Docker objects"),
+    "save": ("save", "Save one or more images to a tar archive (streamed to STDOUT by default)"),
+    "load": ("load", "Load an image from a tar archive or STDIN"),
+    "import": ("import_", "Import the contents from a tarball to create a filesystem image"),
+    "image inspect": ("inspect", "Display detailed information on one or more images"),
+    "image prune": ("image_prune", "Remove unused images"),
+    "system df": ("system_df", "Show docker disk usage"),
 }
 
 # Docker's management-command spellings for the same commands: ("system", "info") → "info".
 ALIASES: dict[tuple[str, str], str] = {
     ("system", "info"): "info",
+    ("image", "ls"): "images", ("image", "list"): "images", ("image", "rm"): "rmi",
+    ("image", "remove"): "rmi", ("image", "tag"): "tag", ("image", "history"): "history",
+    ("image", "inspect"): "image inspect", ("image", "save"): "save", ("image", "load"): "load",
+    ("image", "import"): "import", ("image", "prune"): "image prune",
+    ("system", "df"): "system df",
 }
 
 
