@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 
 MARKER = "PCL_TEST_SESSION"
 BASETEMP = "PCL_TEST_BASETEMP"
+# Another test session running at the same time on this machine (an engineer's) has its own
+# temporary directory: mounts and loop devices under it are theirs. (Cgroups carry no such
+# mark: two sessions at once may still see each other's groups.)
+_OTHER_TMP = re.compile(r"/pytest-of-[^/]+/pytest-\d+/")
+
+
+def _others(path: str) -> bool:
+    """Does ``path`` belong to another test session than ours?"""
+    base = os.environ.get(BASETEMP, "")
+    return bool(base and _OTHER_TMP.search(path) and not path.startswith(base))
 
 
 def _read(path: str) -> str:
@@ -30,7 +41,8 @@ def mounts() -> set[str]:
     for line in _read("/proc/self/mountinfo").splitlines():
         a = line.split(" - ")[0].split(" ")
         fs = line.split(" - ")[1].split(" ")[:2] if " - " in line else ["?", "?"]
-        out.add(f"{a[4]} ({fs[0]} {fs[1]})")
+        if not _others(a[4]):
+            out.add(f"{a[4]} ({fs[0]} {fs[1]})")
     return out
 
 
@@ -131,7 +143,7 @@ def loops() -> set[str]:
     out = set()
     for dev in os.listdir("/sys/block") if os.path.isdir("/sys/block") else []:
         backing = _read(f"/sys/block/{dev}/loop/backing_file").strip()
-        if backing:
+        if backing and not _others(backing):
             out.add(f"{dev} → {backing}")
     return out
 

@@ -36,9 +36,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("stats", "Display a live stream of container(s) resource usage statistics"),
     "top": ("top", "Display the running processes of a container"),
     "exec": ("exec", "Execute a command in a running container"),
-    "inspect": ("inspect", "Return low-level information on containers or images"),
     "attach": ("attach", "Attach local standard input, output, and error streams to a running "
                          "container"),
+    # images (issue 4): management spellings like `image ls` are in ALIASES
+    "images": ("images", "List images"),
+    "tag": ("tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"),
+    "rmi": ("rmi", "Remove one or more images"),
+    "history": ("history", "Show the history of an image"),
+    "inspect": ("inspect", "Return low-level information on containers or images"),
+    "save": ("save", "Save one or more images to a tar archive (streamed to STDOUT by default)"),
+    "load": ("load", "Load an image from a tar archive or STDIN"),
+    "import": ("import_", "Import the contents from a tarball to create a filesystem image"),
+    "image inspect": ("inspect", "Display detailed information on one or more images"),
+    "container inspect": ("inspect", "Display detailed information on one or more containers"),
+    "image prune": ("image_prune", "Remove unused images"),
+    "system df": ("system_df", "Show docker disk usage"),
 }
 
 # `pcl container ls` is `pcl ps`, and so on (Docker's management commands).
@@ -52,8 +64,14 @@ ALIASES: dict[tuple[str, str], str] = {
     ("container", "ls"): "ps",
     ("container", "list"): "ps",
     ("container", "ps"): "ps",
-    **{("container", verb): verb for verb in CONTAINER_VERBS},
+    **{("container", verb): verb for verb in CONTAINER_VERBS if verb != "inspect"},
+    ("container", "inspect"): "container inspect",
     ("container", "prune"): "container-prune",
+    ("image", "ls"): "images", ("image", "list"): "images", ("image", "rm"): "rmi",
+    ("image", "remove"): "rmi", ("image", "tag"): "tag", ("image", "history"): "history",
+    ("image", "inspect"): "image inspect", ("image", "save"): "save", ("image", "load"): "load",
+    ("image", "import"): "import", ("image", "prune"): "image prune",
+    ("system", "df"): "system df",
 }
 
 

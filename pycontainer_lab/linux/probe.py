@@ -23,7 +23,7 @@ from .. import paths
 from .._version import __version__
 from .cgroups.hierarchy import CgroupHierarchy, cgroup_hierarchies, cgroup_mode
 
-__all__ = ["CgroupHierarchy", "HostInfo", "cgroup_hierarchies", "cgroup_mode", "probe"]
+__all__ = ["CgroupHierarchy", "HostInfo", "cgroup_hierarchies", "cgroup_mode", "go_arch", "probe"]
 
 # Capability numbers (linux/capability.h) the project cares about.
 CAP_SYS_ADMIN = 21
@@ -86,7 +86,7 @@ def _mem_total() -> int:
     return 0
 
 
-def _arch() -> str:
+def go_arch() -> str:
     """Go's (and OCI's) name for this CPU: ``amd64``, ``arm64``…"""
     m = platform.machine()
     return {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "i686": "386"}.get(m, m)
@@ -228,7 +228,7 @@ def probe() -> HostInfo:
         KernelVersion=platform.release(),
         OperatingSystem=_os_name(),
         OSType="linux",
-        Architecture=_arch(),
+        Architecture=go_arch(),
         NCPU=os.cpu_count() or 1,
         MemTotal=_mem_total(),
         Driver="overlay2" if overlay else "vfs",

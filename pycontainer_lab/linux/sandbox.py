@@ -350,6 +350,17 @@ class Sandbox:
     def umount(self, target: str, detach: bool = False) -> Sandbox:
         return self._mount("umount", target=target, detach=detach)
 
+    def mount_layers(self, lowers: Sequence[str], upper: str, work: str, target: str,
+                     driver: str = "overlay2") -> Sandbox:
+        """Mount a layer stack at ``target`` with a storage driver (see :mod:`.layerstack`)."""
+        self._call("layers", action="mount", driver=driver, lowers=list(lowers), upper=upper,
+                   work=work, target=target)
+        return self
+
+    def unmount_layers(self, target: str, driver: str = "overlay2") -> Sandbox:
+        self._call("layers", action="unmount", driver=driver, target=target)
+        return self
+
     def pivot_root(self, new_root: str, put_old: str = ".oldroot") -> Sandbox:
         """Make ``new_root`` (a mount point) the root and detach the host's tree."""
         return self._mount("pivot_root", new_root=new_root, put_old=put_old)

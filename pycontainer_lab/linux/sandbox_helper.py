@@ -142,6 +142,18 @@ class Helper:
         getattr(mounts, name)(**kw)
         return {}
 
+    def op_layers(self, action: str, driver: str, target: str, **kw) -> dict:
+        """Mount or unmount a layer stack with a storage driver (overlay2 or vfs)."""
+        from .layerstack import get_driver
+
+        self._own(Namespace.MNT, "mounting a layer stack")
+        d = get_driver(driver)
+        if action == "mount":
+            d.mount(kw["lowers"], kw["upper"], kw["work"], target)
+        else:
+            d.unmount(target)
+        return {}
+
     def op_chroot(self, path: str) -> dict:
         mounts.chroot(path)
         return {}
