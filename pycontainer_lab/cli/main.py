@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "logs": ("logs", "Fetch the logs of a container"),
     "wait": ("wait", "Block until one or more containers stop, then print their exit codes"),
     "rename": ("rename", "Rename a container"),
+    "diff": ("diff", "Inspect changes to files or directories on a container's filesystem"),
+    "commit": ("commit", "Create a new image from a container's changes"),
     "cp": ("cp", "Copy files/folders between a container and the local filesystem"),
     "export": ("export", "Export a container's filesystem as a tar archive"),
     "stats": ("stats", "Display a live stream of container(s) resource usage statistics"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,7 +153,7 @@ def _from_image(ref: str) -> _Source:
     from ..image.store import Store
 
     store = Store()
-    image = store.get(ref, notify=lambda message: print(message, flush=True))
+    image = store.get(ref, notify=lambda message: print(message, file=sys.stderr, flush=True))
     rc = image.run_config
     return _Source(image.id, ref, rc.env, rc.cmd, rc.entrypoint, rc.working_dir, rc.user,
                    rc.labels, rc.stop_signal, [str(p) for p in store.layer_dirs(image)],
@@ -244,10 +245,11 @@ def _prepare(store: ContainerStore, record: dict, src: _Source, resources: Resou
     if src.lowers:
         (d / "diff").mkdir()
         (d / "work").mkdir()
-        pcl["Rootfs"] = {"driver": src.driver, "lowers": src.lowers, "upper": str(d / "diff"),
+        lowers = [*src.lowers, _init_layer(d / "init", record)]
+        pcl["Rootfs"] = {"driver": src.driver, "lowers": lowers, "upper": str(d / "diff"),
                          "work": str(d / "work")}
         record["GraphDriver"] = {"Name": src.driver, "Data": {
-            "LowerDir": ":".join(reversed(src.lowers)), "UpperDir": str(d / "diff"),
+            "LowerDir": ":".join(reversed(lowers)), "UpperDir": str(d / "diff"),
             "WorkDir": str(d / "work"), "MergedDir": str(rootfs)}}
         tree = src.lowers
     else:
@@ -267,6 +269,22 @@ def _prepare(store: ContainerStore, record: dict, src: _Source, resources: Resou
     store.update(cid, lambda r: r.update({k: record[k] for k in (
         "Pcl", "LogPath", "HostnamePath", "HostsPath", "ResolvConfPath", "Mounts",
         "GraphDriver")}))
+
+
+# What the runtime mounts something onto: made in a layer of their own (Docker's "-init"
+# layer), so that they are not changes of the container (``diff``, ``commit`` leave them out).
+INIT_DIRS = ("dev", "proc", "sys", "etc", "sbin")
+INIT_FILES = ("etc/hostname", "etc/hosts", "etc/resolv.conf")
+
+
+def _init_layer(path: Path, record: dict) -> str:
+    for sub in INIT_DIRS:
+        (path / sub).mkdir(parents=True, exist_ok=True)
+    for f in INIT_FILES:
+        (path / f).touch()
+    if record["HostConfig"].get("Init"):
+        (path / specgen.INIT_IN_CONTAINER.lstrip("/")).touch()
+    return str(path)
 
 
 def _etc_files(d: Path, record: dict) -> list[dict]:

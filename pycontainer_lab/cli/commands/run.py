@@ -27,6 +27,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     keys = attach.parse_detach_keys(args.detach_keys)
     opts = options_from(args)
+    try:
+        return _run(args, opts, keys)
+    except PclError as e:
+        if e.exit_code not in (126, 127):  # cannot run it / not found: as Docker
+            e.exit_code = 125
+        raise
+
+
+def _run(args: argparse.Namespace, opts: create.ContainerOptions, keys: bytes) -> int:
     record = create.create(opts)
     for warning in record.get("Pcl", {}).get("Warnings", []):
         print(f"WARNING: {warning}", file=sys.stderr)
@@ -40,17 +49,13 @@ def run(args: argparse.Namespace) -> int:
         starting = lifecycle.start(cid, attach=True)
         att = attach.connect(cid)
         starting.started()
-    except PclError as e:
+    except PclError:
         if opts.auto_remove:
             lifecycle.remove(cid, force=True)
-        if e.exit_code not in (126, 127):  # cannot run it / not found: as Docker
-            e.exit_code = 125
         raise
     _explain(args, cid)
     code = session(att, stdin=opts.interactive, tty=opts.tty, detach_keys=keys)
-    if code == DETACHED:
-        return 0
-    return code
+    return 0 if code == DETACHED else code
 
 
 def _explain(args: argparse.Namespace, cid: str) -> None:
