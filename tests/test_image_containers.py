@@ -59,9 +59,8 @@ def test_commit_stores_symlinks_never_what_they_point_to(tmp_path):
     del saved
     with tarfile.open(tmp_path / "img.tar") as outer:
         manifest = json.load(outer.extractfile("manifest.json"))
-        top = manifest[0]["Layers"][-1]
-        layer = tarfile.open(fileobj=io.BytesIO(outer.extractfile(top).read()))
-    with layer:
+        top = outer.extractfile(manifest[0]["Layers"][-1]).read()
+    with tarfile.open(fileobj=io.BytesIO(top)) as layer:
         entries = {m.name.lstrip("./"): m for m in layer.getmembers()}
     assert entries["escape"].issym() and entries["escape"].linkname == "/etc/shadow"
     assert entries["up"].issym()
