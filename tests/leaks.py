@@ -16,16 +16,21 @@ from dataclasses import dataclass, field
 
 MARKER = "PCL_TEST_SESSION"
 BASETEMP = "PCL_TEST_BASETEMP"
+CGROUP_PARENT = "PCL_CGROUP_PARENT"
+SESSION_CGROUP_PREFIX = "pcl-tests-"
 # Another test session running at the same time on this machine (an engineer's) has its own
-# temporary directory: mounts and loop devices under it are theirs. (Cgroups carry no such
-# mark: two sessions at once may still see each other's groups.)
+# temporary directory and its own cgroup parent: what is under those is theirs.
 _OTHER_TMP = re.compile(r"/pytest-of-[^/]+/pytest-\d+/")
+_SESSION_CGROUP = re.compile(SESSION_CGROUP_PREFIX + r"[0-9a-f]{12}")
 
 
 def _others(path: str) -> bool:
     """Does ``path`` belong to another test session than ours?"""
     base = os.environ.get(BASETEMP, "")
-    return bool(base and _OTHER_TMP.search(path) and not path.startswith(base))
+    if base and _OTHER_TMP.search(path) and not path.startswith(base):
+        return True
+    c = _SESSION_CGROUP.search(path)
+    return bool(c and c.group(0) != os.environ.get(CGROUP_PARENT))
 
 
 def _read(path: str) -> str:
@@ -110,7 +115,8 @@ def cgroups() -> set[str]:
         for dirpath, dirnames, _ in os.walk(root):
             if dirpath.count("/") - base_depth >= 4:
                 dirnames[:] = []
-            if dirpath != root and ("pcl" in dirpath or "pycontainer" in dirpath):
+            if dirpath != root and ("pcl" in dirpath or "pycontainer" in dirpath) \
+                    and not _others(dirpath):
                 out.add(dirpath)
     return out
 
