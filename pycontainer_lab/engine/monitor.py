@@ -200,12 +200,20 @@ def exited(args: dict) -> None:
 
         def restarting(r: dict) -> None:
             r["State"].update(Status="restarting", Restarting=True)
-            r["RestartCount"] = r.get("RestartCount", 0) + 1
             r.setdefault("Pcl", {})["RestartDelay"] = wait
 
         store.update(cid, restarting)
         time.sleep(wait)
-        if not store.load(cid).get("Pcl", {}).get("ManuallyStopped"):
+        go = False
+
+        def begin(r: dict) -> None:  # a `stop` during the wait wins
+            nonlocal go
+            go = not r.get("Pcl", {}).get("ManuallyStopped")
+            if go:
+                r["RestartCount"] = r.get("RestartCount", 0) + 1
+
+        store.update(cid, begin)
+        if go:
             supervise({"id": cid, "listen": args["listen"], "clients": args["clients"]},
                       Status(None))
         store.update(cid, lambda r: r["State"].update(Status="exited", Restarting=False))
