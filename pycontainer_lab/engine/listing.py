@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import shlex
 import time
 
 from ..errors import UsageError
+from ..units import human_duration, human_size
 from . import state as st
 from .reconcile import reconcile_all
 from .store import ContainerStore
@@ -95,16 +94,12 @@ def _command(record: dict) -> str:
                                        for a in record["Args"]]])
 
 
-def _size(store: ContainerStore, record: dict) -> str:
-    from ..cli.output import human_size
+def layer_size(record: dict) -> int:
+    """Bytes in the container's own layer (``ps -s``, ``container prune``)."""
+    from ..image.store import tree_size
 
     upper = record.get("GraphDriver", {}).get("Data", {}).get("UpperDir", "")
-    total = 0
-    for root, _, files in os.walk(upper):
-        for f in files:
-            with contextlib.suppress(OSError):
-                total += os.lstat(os.path.join(root, f)).st_size
-    return human_size(total)
+    return tree_size(upper) if upper else 0
 
 
 def container_rows(all_: bool = False, filters: dict[str, list[str]] | None = None,
@@ -128,9 +123,9 @@ def container_rows(all_: bool = False, filters: dict[str, list[str]] | None = No
         rows.append({
             "ID": r["ID"], "Image": r["Config"].get("Image") or r["Image"][7:19],
             "Command": _command(r), "CreatedAt": r["Created"],
-            "RunningFor": st.human_duration(now - st.parse_time(r["Created"])) + " ago",
+            "RunningFor": human_duration(now - st.parse_time(r["Created"])) + " ago",
             "Ports": "", "State": r["State"]["Status"], "Status": st.status_text(r["State"], now),
-            "Size": _size(store, r) if size else "", "Names": r["Name"][1:],
+            "Size": human_size(layer_size(r)) if size else "", "Names": r["Name"][1:],
             "Labels": ",".join(f"{k}={v}" for k, v in sorted(labels.items())),
             "Mounts": "", "Networks": r["HostConfig"].get("NetworkMode", ""),
         })

@@ -14,7 +14,9 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-__all__ = ["ZERO_TIME", "human_duration", "new_state", "now", "parse_time", "status_text"]
+from ..units import human_duration
+
+__all__ = ["ZERO_TIME", "new_state", "now", "parse_time", "status_text"]
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
 STATUSES = ("created", "restarting", "running", "removing", "paused", "exited", "dead")
@@ -39,34 +41,6 @@ def new_state() -> dict:
     return {"Status": "created", "Running": False, "Paused": False, "Restarting": False,
             "OOMKilled": False, "Dead": False, "Pid": 0, "ExitCode": 0, "Error": "",
             "StartedAt": ZERO_TIME, "FinishedAt": ZERO_TIME}
-
-
-def human_duration(seconds: float) -> str:
-    """Docker's words for a duration: ``Less than a second``, ``About a minute``, ``3 hours``."""
-    s = int(seconds)
-    if s < 1:
-        return "Less than a second"
-    if s == 1:
-        return "1 second"
-    if s < 60:
-        return f"{s} seconds"
-    minutes = s // 60
-    if minutes == 1:
-        return "About a minute"
-    if minutes < 60:
-        return f"{minutes} minutes"
-    hours = round(s / 3600)
-    if hours == 1:
-        return "About an hour"
-    if hours < 48:
-        return f"{hours} hours"
-    if hours < 24 * 7 * 2:
-        return f"{hours // 24} days"
-    if hours < 24 * 30 * 2:
-        return f"{hours // 24 // 7} weeks"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24 // 30} months"
-    return f"{hours // 24 // 365} years"
 
 
 def status_text(state: dict, at: float | None = None) -> str:

@@ -15,13 +15,13 @@ __all__ = ["StatsReader"]
 
 
 def _size(n: float | None) -> str:
-    from ..cli.output import human_size
+    from ..units import human_size
 
     return "--" if n is None else human_size(n, binary=True)
 
 
 def _dec(n: float | None) -> str:
-    from ..cli.output import human_size
+    from ..units import human_size
 
     return "0B" if not n else human_size(n)
 
