@@ -23,7 +23,7 @@ def _part(module: str) -> str:
 def _imports(path: Path, package: Path = PACKAGE) -> list[tuple[int, str]]:
     """(line, absolute module) for every import of the package in ``path``."""
     rel = path.relative_to(package.parent).with_suffix("")
-    pkg = list(rel.parts[:-1]) if rel.name != "__init__" else list(rel.parts[:-1])
+    pkg = list(rel.parts[:-1])  # the package a relative import starts from
     out = []
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom):
