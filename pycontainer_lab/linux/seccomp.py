@@ -71,6 +71,7 @@ CLONE_NAMESPACE_FLAGS = (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUS
 SCMP_ACT_ALLOW = 0x7FFF0000
 SCMP_ACT_ERRNO_BASE = 0x00050000
 SCMP_CMP_MASKED_EQ = 7
+SCMP_FLTATR_CTL_NNP = 3
 
 
 @dataclass
@@ -125,6 +126,7 @@ def _libseccomp() -> ctypes.CDLL:
                                                ctypes.c_uint, ctypes.POINTER(_ArgCmp)]
         lib.seccomp_load.argtypes = [ctypes.c_void_p]
         lib.seccomp_release.argtypes = [ctypes.c_void_p]
+        lib.seccomp_attr_set.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_uint32]
         _lib = lib
     return _lib
 
@@ -143,10 +145,11 @@ def available() -> bool:
     return True
 
 
-def load(profile: Profile) -> None:
+def load(profile: Profile, no_new_privs: bool = True) -> None:
     """Compile ``profile`` into a BPF filter and install it on this process, for good.
 
-    libseccomp also sets ``no_new_privs`` (required to load a filter without CAP_SYS_ADMIN).
+    libseccomp also sets ``no_new_privs`` unless told not to (a filter may then only be
+    loaded by a process holding CAP_SYS_ADMIN).
     """
     lib = _libseccomp()
     with step(f"install a seccomp filter: {profile.describe()}",
@@ -156,6 +159,8 @@ def load(profile: Profile) -> None:
         if not ctx:
             raise syscall_error(errno.ENOMEM, "seccomp_init(SCMP_ACT_ALLOW)")
         try:
+            if not no_new_privs:
+                lib.seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)
             for name, err in profile.denied.items():
                 nr = lib.seccomp_syscall_resolve_name(name.encode())
                 if nr < 0:

@@ -53,11 +53,21 @@ def lookpath(program: str, env: dict[str, str]) -> str:
 
 def drop_privileges(spec: dict) -> None:
     """Become the configured user with only the configured capabilities, then give up the
-    right to gain privileges (``no_new_privs``) and install the seccomp filter."""
+    right to gain privileges (``no_new_privs``) and install the seccomp filter.
+
+    Without ``no_new_privs`` the kernel lets only a privileged process load a filter, so then
+    the filter comes first, while we still hold CAP_SYS_ADMIN (as runc does).
+    """
     process = spec["process"]
     user = process.get("user", {})
     uid, gid = user.get("uid", 0), user.get("gid", 0)
-    caps = process.get("capabilities", {}).get("bounding", capabilities.DOCKER_DEFAULT)
+    wanted = process.get("capabilities", {}).get("bounding", capabilities.DOCKER_DEFAULT)
+    own = set(capabilities.capability_sets()["permitted"])
+    caps = [c for c in wanted if c in own]  # nobody can give what they lack (--privileged)
+    nnp = process.get("noNewPrivileges", True)
+    filtered = bool(spec.get("linux", {}).get("seccomp"))
+    if filtered and not nnp:
+        seccomp.load(seccomp.default_profile(caps), no_new_privs=False)
     capabilities.drop_bounding(caps)
     with step(f"become uid {uid}, gid {gid}"
               + (f", groups {user['additionalGids']}" if user.get("additionalGids") else ""),
@@ -73,11 +83,9 @@ def drop_privileges(spec: dict) -> None:
     cwd = process.get("cwd", "/")
     with step(f"change directory to {cwd}", f"chdir({cwd!r})", f"cd {cwd}"):
         os.chdir(cwd)
-    if process.get("noNewPrivileges", True):
+    if nnp:
         with step("no new privileges: set-uid files and file capabilities stop working",
                   "prctl(PR_SET_NO_NEW_PRIVS, 1)", "setpriv --no-new-privs"):
             syscalls.prctl(syscalls.PR_SET_NO_NEW_PRIVS, 1)
-    if spec.get("linux", {}).get("seccomp"):
-        seccomp.load(seccomp.default_profile(caps))
-
-
+        if filtered:
+            seccomp.load(seccomp.default_profile(caps))
