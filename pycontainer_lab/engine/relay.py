@@ -31,6 +31,8 @@ from . import restart
 from .frames import EXIT, RESIZE, STDERR, STDIN, STDIN_EOF, STDOUT, Decoder, frame
 
 TIOCSWINSZ = 0x5414
+# the directory that holds the pycontainer_lab package, for the programs we exec
+PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MAX_LINE = 16 * 1024  # Docker splits longer lines into partial entries too
 MAX_PENDING = 1 << 20  # a client this far behind is dropped, never the container blocked
 
@@ -331,7 +333,7 @@ def decode_args(words: list[str]) -> dict:
 
 def exec_python(module: str, args: dict) -> None:
     """Replace this process with ``python -I -S`` running ``module.main(args)``."""
-    boot = (f"import sys; sys.path.insert(0, {sys.path[0]!r}); "
+    boot = (f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
             f"from {module} import main; main(sys.argv[1:])")
     os.execv(sys.executable, [sys.executable, "-I", "-S", "-c", boot, *encode_args(args)])
 
