@@ -11,17 +11,16 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import PclError
+from ..fresh import python_argv
 from .cpplan import unpack
 from .reconcile import reconcile
 from .store import ContainerStore
 
 __all__ = ["copy_from", "copy_to", "export"]
 
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 
 def _request(store: ContainerStore, ref: str) -> dict:
@@ -38,9 +37,7 @@ def _request(store: ContainerStore, ref: str) -> dict:
 def _helper(request: dict, stdin: int | BinaryIO | None,
             stdout: int | BinaryIO | None) -> subprocess.Popen:
     """Start the helper (a fresh process: safe from a Jupyter kernel) with the request."""
-    boot = (f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); "
-            "from pycontainer_lab.engine.inside import main; main(sys.argv[1:])")
-    return subprocess.Popen([sys.executable, "-I", "-S", "-c", boot, json.dumps(request)],
+    return subprocess.Popen(python_argv("pycontainer_lab.engine.inside", json.dumps(request)),
                             stdin=stdin, stdout=stdout, stderr=subprocess.PIPE)
 
 
@@ -64,12 +61,14 @@ def copy_from(ref: str, src: str, dest: str, follow: bool = False, archive: bool
     try:
         unpack(helper.stdout, dest, owner=None if archive else (os.getuid(), os.getgid()),
                hostile=True)
-    except Exception:
-        helper.kill()
+    except BaseException:
+        helper.kill()  # our error is the one to tell, not the helper's broken pipe
+        helper.wait()
+        helper.stderr.close()
         raise
     finally:
         helper.stdout.close()
-        _finish(helper)
+    _finish(helper)
 
 
 def copy_to(ref: str, src: str, dest: str, follow: bool = False, archive: bool = False,

@@ -11,11 +11,10 @@ import json
 import os
 import socket
 import subprocess
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import PclError, UsageError
+from ..fresh import python_argv
 from ..runtime import spec as oci
 from .cgroup import ContainerCgroup
 from .reconcile import reconcile
@@ -24,7 +23,6 @@ from .users import resolve_user
 
 __all__ = ["Exec", "start_exec"]
 
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 
 @dataclass
@@ -78,14 +76,12 @@ def start_exec(ref: str, cmd: list[str], *, interactive: bool = False, tty: bool
     mine = theirs = None
     if tty:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
-    boot = (f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); "
-            "from pycontainer_lab.runtime.exec import main; main(sys.argv[1:])")
     pass_fds = (r,) + ((theirs.fileno(),) if theirs else ())
     quiet = subprocess.DEVNULL if detach else None
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-c", boot, str(r),
-             str(theirs.fileno()) if theirs else "-"],
+            python_argv("pycontainer_lab.runtime.exec", str(r),
+                        str(theirs.fileno()) if theirs else "-"),
             pass_fds=pass_fds, stdin=None if interactive and not tty else subprocess.DEVNULL,
             stdout=quiet, stderr=quiet, env={**os.environ})
     finally:

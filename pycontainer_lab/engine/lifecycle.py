@@ -13,13 +13,12 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import PclError
+from ..fresh import python_argv
 from ..runtime import container as runtime
 from .cgroup import ContainerCgroup
 from .reconcile import monitor_alive, reconcile
@@ -28,7 +27,6 @@ from .store import ContainerStore
 __all__ = ["Starting", "kill", "parse_signal", "pause", "remove", "restart", "start", "stop",
            "unpause", "wait"]
 
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
 
 
 class NotRunningError(PclError):
@@ -107,12 +105,10 @@ def start(ref: str, *, attach: bool = False, store: ContainerStore | None = None
         pid = _fork_monitor(cid, w, attach)  # a single-threaded caller (the CLI) may fork
     else:  # a Jupyter kernel must not fork: start a fresh process instead
         os.set_inheritable(w, True)
-        boot = (f"import sys; sys.path.insert(0, {_PACKAGE_PARENT!r}); "
-                "from pycontainer_lab.engine.monitor import main; main(sys.argv[1:])")
         args = ["mode=start", f"id={cid}", f"status={w}"] + (["attach_wait=1"] if attach
                                                               else [])
         try:
-            pid = subprocess.Popen([sys.executable, "-I", "-S", "-c", boot, *args],
+            pid = subprocess.Popen(python_argv("pycontainer_lab.engine.monitor", *args),
                                    pass_fds=(w,), start_new_session=True,
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL).pid
         finally:

@@ -23,16 +23,14 @@ import os
 import select
 import signal
 import struct
-import sys
 import time
 
 from ..atomicfile import locked, read_json, write_json
+from ..fresh import python_argv
 from . import restart
 from .frames import EXIT, RESIZE, STDERR, STDIN, STDIN_EOF, STDOUT, Decoder, frame
 
 TIOCSWINSZ = 0x5414
-# the directory that holds the pycontainer_lab package, for the programs we exec
-PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MAX_LINE = 16 * 1024  # Docker splits longer lines into partial entries too
 MAX_PENDING = 1 << 20  # a client this far behind is dropped, never the container blocked
 
@@ -333,9 +331,8 @@ def decode_args(words: list[str]) -> dict:
 
 def exec_python(module: str, args: dict) -> None:
     """Replace this process with ``python -I -S`` running ``module.main(args)``."""
-    boot = (f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
-            f"from {module} import main; main(sys.argv[1:])")
-    os.execv(sys.executable, [sys.executable, "-I", "-S", "-c", boot, *encode_args(args)])
+    argv = python_argv(module, *encode_args(args))
+    os.execv(argv[0], argv)
 
 
 class _ignore:
