@@ -62,7 +62,13 @@ def copy_from(ref: str, src: str, dest: str, follow: bool = False, archive: bool
         unpack(helper.stdout, dest, owner=None if archive else (os.getuid(), os.getgid()),
                hostile=True)
     except BaseException:
-        helper.kill()  # our error is the one to tell, not the helper's broken pipe
+        try:
+            failed_first = helper.wait(timeout=2) != 0  # it failed: an empty stream
+        except subprocess.TimeoutExpired:
+            failed_first = False  # we failed while it still wrote
+        if failed_first:
+            _finish(helper)  # raises its error: that is the cause
+        helper.kill()
         helper.wait()
         helper.stderr.close()
         raise
