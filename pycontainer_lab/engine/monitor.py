@@ -31,7 +31,7 @@ from ..runtime import container as runtime
 from . import frames, restart
 from . import state as st
 from .cgroup import ContainerCgroup
-from .relay import Relay, decode_args
+from .relay import Relay, decode_args, exec_python
 from .sockets import unix_listen
 from .store import ContainerStore
 
@@ -68,6 +68,8 @@ def main(words: list[str]) -> None:
             supervise(args, status)
         elif args["mode"] == "exited":
             exited(args)
+        elif args["mode"] == "restart":
+            supervise(args, status)
     except BaseException as e:
         if isinstance(e, SystemExit):
             raise
@@ -150,9 +152,7 @@ def supervise(args: dict, status: Status) -> None:
     status.say(f"started {created.pid}")
     status.close()
     relay_args = {"id": cid, "init_pid": created.pid, "listen": listen, "clients": clients,
-                  "log": str(store.dir(cid) / f"{cid}-json.log"), "dir": str(store.dir(cid)),
-                  "run_dir": str(run_dir), "oom_file": cgroup.oom_file(),
-                  "oom_before": oom_before,
+                  "log": str(store.dir(cid) / f"{cid}-json.log"),
                   "stdin_once": bool(record["Config"].get("StdinOnce"))}
     if tty:
         relay_args["console"] = created.console
@@ -160,7 +160,7 @@ def supervise(args: dict, status: Status) -> None:
         relay_args.update(stdout=out_r, stderr=err_r, stdin=in_w)
     # Relay here first: a short program ends before a new, smaller interpreter would even
     # have started. One still running after a moment gets the small relay program instead.
-    relay = Relay(relay_args)
+    relay = Relay(relay_args, on_exit=exited)
     if relay.run(until=time.monotonic() + FAST_PATH_SECONDS):
         relay.become_lean()
 
@@ -183,13 +183,21 @@ def _start_time() -> int:
 
 
 def exited(args: dict) -> None:
-    """The relay recorded the exit; now restart the container, or remove it (``--rm``)."""
+    """The program ended: record it; then restart the container, or let it rest (and remove
+    it, with ``--rm``)."""
     store = ContainerStore()
     cid = args["id"]
     _log_errors_to(store, cid)
     code = args["exit_code"]
     record = store.load(cid)
     cgroup = ContainerCgroup(record)
+    oom = cgroup.oom_kills() > record.get("Pcl", {}).get("OomBefore", 0)
+
+    def stopped(r: dict) -> None:
+        r["State"].update(Status="exited", Running=False, Paused=False, Restarting=False,
+                          OOMKilled=oom, Pid=0, ExitCode=code, FinishedAt=st.now())
+
+    record = store.update(cid, stopped)
     with contextlib.suppress(PclError):
         runtime.delete(cid, force=True)
     ran_for = time.time() - st.parse_time(record["State"]["StartedAt"])
@@ -213,9 +221,12 @@ def exited(args: dict) -> None:
                 r["RestartCount"] = r.get("RestartCount", 0) + 1
 
         store.update(cid, begin)
-        if go:
-            supervise({"id": cid, "listen": args["listen"], "clients": args["clients"]},
-                      Status(None))
+        if go:  # a fresh monitor program for each run (same pid, an empty stack)
+            for fd in [args["listen"], *args["clients"]]:
+                os.set_inheritable(fd, True)
+            exec_python("pycontainer_lab.engine.monitor",
+                        {"mode": "restart", "id": cid, "listen": args["listen"],
+                         "clients": args["clients"]})
         store.update(cid, lambda r: r["State"].update(Status="exited", Restarting=False))
     _finish(store, cid, record, cgroup, args, code)
 

@@ -10,9 +10,8 @@ program (``execve`` keeps the pid, the child and the open files): a loop that
 - notices when the container's init ends (SIGCHLD), then hands over to the full monitor again,
   which records the exit and applies the restart policy.
 
-It imports almost nothing (no ``socket`` module: its C core ``_socket`` suffices), so each
-monitor costs only a few MiB. It records the exit itself; only a restart or a removal needs
-the full monitor back.
+It imports almost nothing (no ``json``, no ``socket`` module: its C core ``_socket``
+suffices), so each monitor costs only a few MiB while its container runs.
 """
 
 import _json
@@ -24,11 +23,10 @@ import select
 import signal
 import struct
 import time
+from collections.abc import Callable
 
-from ..atomicfile import locked, read_json, write_json
 from ..fresh import python_argv
-from . import restart
-from .frames import EXIT, RESIZE, STDERR, STDIN, STDIN_EOF, STDOUT, Decoder, frame
+from .frames import RESIZE, STDERR, STDIN, STDIN_EOF, STDOUT, Decoder, frame
 
 TIOCSWINSZ = 0x5414
 MAX_LINE = 16 * 1024  # Docker splits longer lines into partial entries too
@@ -78,7 +76,8 @@ class Client:
 
 
 class Relay:
-    def __init__(self, args: dict):
+    def __init__(self, args: dict, on_exit: Callable[[dict], None] | None = None):
+        self.on_exit = on_exit
         self.init_pid = args["init_pid"]
         self.outputs = {}  # fd → stream
         if args.get("console") is not None:
@@ -235,46 +234,22 @@ class Relay:
                     fcntl.ioctl(self.console, TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
 
     def _hand_over(self) -> None:
-        """The program ended: record it. Then, if the container must restart or be removed,
-        hand over to the full monitor (``execve`` keeps our pid); otherwise say goodbye."""
+        """The program ended. The full monitor records it and restarts or cleans up: called
+        directly when we run inside it, or by ``execve`` (same pid) from the small relay."""
         signal.set_wakeup_fd(-1)
         code = exit_code_of(self.exit_status)
-        record = record_exit(self.args["dir"], code, self._oom_killed())
-        pcl = record.get("Pcl", {})
-        again = restart.should_restart(record["HostConfig"].get("RestartPolicy", {}), code,
-                                       record.get("RestartCount", 0),
-                                       pcl.get("ManuallyStopped", False))
-        if not again and not record["HostConfig"].get("AutoRemove"):
-            for c in self.clients:
-                os.set_blocking(c.fd, True)
-                with _ignore():
-                    os.write(c.fd, frame(EXIT, str(code).encode()))
-            with _ignore():
-                os.unlink(self.args["run_dir"] + "/attach.sock")
-            os._exit(0)
         keep = [c.fd for c in self.clients]
         for fd in [*keep, self.listen]:
             os.set_blocking(fd, True)
-            os.set_inheritable(fd, True)
         args = {k: v for k, v in self.args.items()
                 if k not in ("stdout", "stderr", "stdin", "console", "init_pid")}
         args.update(mode="exited", exit_code=code, clients=keep)
+        if self.on_exit is not None:
+            self.on_exit(args)
+            return
+        for fd in [*keep, self.listen]:
+            os.set_inheritable(fd, True)
         exec_python("pycontainer_lab.engine.monitor", args)
-
-    def _oom_killed(self) -> bool:
-        """Did the kernel's OOM killer strike in the container's cgroup while it ran?"""
-        path = self.args.get("oom_file")
-        if not path:
-            return False
-        try:
-            with open(path) as f:
-                for line in f:
-                    key, _, value = line.partition(" ")
-                    if key == "oom_kill":
-                        return int(value) > self.args.get("oom_before", 0)
-        except OSError:
-            pass
-        return False
 
 
 def exit_code_of(status: int) -> int:
@@ -282,21 +257,9 @@ def exit_code_of(status: int) -> int:
     return 128 - status if status < 0 else status
 
 
-def record_exit(container_dir: str, code: int, oom: bool) -> dict:
-    """Write the end of the run into the container's record (under its lock)."""
-    path = container_dir + "/config.json"
-    with locked(container_dir + "/.lock"):
-        record = read_json(path)
-        record["State"].update(Status="exited", Running=False, Paused=False, Restarting=False,
-                               OOMKilled=oom, Pid=0, ExitCode=code, FinishedAt=_timestamp())
-        write_json(path, record)
-    return record
-
-
 # The two phases pass their state as ``key=value`` words: ints, strings, booleans and lists
 # of ints (file descriptors) are all they need, and parsing them costs nothing.
-INTS = {"init_pid", "stdout", "stderr", "stdin", "console", "listen", "exit_code", "status",
-        "oom_before"}
+INTS = {"init_pid", "stdout", "stderr", "stdin", "console", "listen", "exit_code", "status"}
 LISTS = {"clients"}
 BOOLS = {"stdin_once"}
 
