@@ -15,24 +15,37 @@ import json
 import os
 from collections.abc import Iterator
 
-__all__ = ["atomic_write", "locked", "read_json", "write_json"]
+__all__ = ["atomic_write", "fsync_dir", "locked", "read_json", "write_json"]
+
+
+def fsync_dir(path: str | os.PathLike) -> None:
+    """Make a rename or a new entry in the directory ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def atomic_write(path: str | os.PathLike, data: bytes, mode: int = 0o644) -> None:
-    """Replace ``path`` with ``data`` all at once (temp file + fsync + rename)."""
+    """Replace ``path`` with ``data`` all at once (temp file + fsync + rename + fsync of the
+    directory): readers and crashes see the old file or the new one, whole."""
     path = os.fspath(path)
-    tmp = f"{path}.tmp.{os.getpid()}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
+    directory, name = os.path.split(path)
+    tmp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
+            os.fchmod(f.fileno(), mode)  # not filtered by the umask
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    fsync_dir(directory or ".")
 
 
 @contextlib.contextmanager
