@@ -19,6 +19,12 @@ __all__ = ["created_at", "ellipsis", "notify", "parse_bool", "print_table", "sho
 
 
 def store() -> Store:
+    """The image store, with the engine answering "which containers use this image?"."""
+    from ..engine.usage import SPEC
+    from ..image import usage
+
+    if SPEC not in usage.PROVIDERS:
+        usage.PROVIDERS.append(SPEC)
     return Store()
 
 

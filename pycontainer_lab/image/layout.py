@@ -18,13 +18,11 @@ by the index are garbage, which the next ``rmi``/``prune`` sweeps away.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
+from ..atomicfile import atomic_write, fsync_dir, locked
 from ..errors import PclError
 from .digests import DigestError, check_digest, digest_of, hex_of
 from .oci import INDEX
@@ -32,44 +30,6 @@ from .oci import INDEX
 __all__ = ["Layout", "atomic_write", "fsync_dir", "locked"]
 
 LAYOUT_VERSION = {"imageLayoutVersion": "1.0.0"}
-
-
-def fsync_dir(path: str | os.PathLike) -> None:
-    """Make a rename or a new entry in ``path`` durable."""
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: str | os.PathLike, data: bytes, mode: int = 0o644) -> None:
-    """Replace ``path`` with ``data`` so that readers and crashes see the old or new file whole."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fchmod(f.fileno(), mode)
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    fsync_dir(path.parent)
-
-
-@contextlib.contextmanager
-def locked(lock_file: str | os.PathLike, exclusive: bool = True) -> Iterator[None]:
-    """Hold ``flock(2)`` on ``lock_file`` (created if missing) for the block."""
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 class Layout:

@@ -20,7 +20,7 @@ import platform as _platform
 from datetime import UTC, datetime
 
 from ..errors import PclError
-from ..linux.probe import go_arch
+from ..linux.machine import go_arch
 
 __all__ = [
     "ANNOTATION_CONTAINERD_NAME", "ANNOTATION_PARENT", "ANNOTATION_REF_NAME", "CONFIG",

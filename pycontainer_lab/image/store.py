@@ -432,7 +432,7 @@ class Store:
             wanted = {hex_of(d) for d in diff_ids}
             for d in self.layers_dir.iterdir():
                 if d.name not in wanted:
-                    freed += _tree_size(d)
+                    freed += tree_size(d)
                     shutil.rmtree(d)
         remove_stale(self.root)
         return freed
@@ -478,7 +478,8 @@ class Store:
         return problems
 
 
-def _tree_size(path: Path) -> int:
+def tree_size(path: str | os.PathLike) -> int:
+    """Bytes of file content below ``path`` (symlinks count as themselves)."""
     total = 0
     for dirpath, _, files in os.walk(path):
         for f in files:

@@ -25,25 +25,21 @@ import os
 import shlex
 import socket
 import subprocess
-import sys
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 from .. import tracing as _trace
+from ..fresh import python_argv
 from . import mounts as _mounts
 from . import namespaces as _ns
 from .namespaces import Namespace
-from .sandbox_helper import LineReader, SafetyError, send
+from .sandbox_helper import SafetyError
+from .wire import LineReader, send
 
 __all__ = ["Completed", "SafetyError", "Sandbox", "SandboxClosedError", "Started"]
-
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
-_BOOT = ("import sys; sys.path.insert(0, {path!r}); "
-         "from pycontainer_lab.linux.sandbox_helper import main; main()")
 
 
 class _Joinable(Protocol):
@@ -125,8 +121,7 @@ class Sandbox:
                          "python3 -m pycontainer_lab.linux.sandbox_helper") as st:
             try:
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-I", "-S", "-c", _BOOT.format(path=_PACKAGE_PARENT),
-                     str(child.fileno())],
+                    python_argv("pycontainer_lab.linux.sandbox_helper", str(child.fileno())),
                     pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
                     start_new_session=True)  # a Ctrl-C meant for the caller does not hit it
             finally:
@@ -431,8 +426,8 @@ class Sandbox:
                          f"setns(open('/proc/{self.pid}/ns/…')) for each; fork(); execve()",
                          f"nsenter --all --target {self.pid} {shlex.join(argv)}"):
             p = subprocess.run(
-                [sys.executable, "-I", "-S", "-c", _BOOT.format(path=_PACKAGE_PARENT),
-                 "--enter", str(self.pid), json.dumps(env or {}), *argv],
+                python_argv("pycontainer_lab.linux.sandbox_helper", "--enter", str(self.pid),
+                            json.dumps(env or {}), *argv),
                 capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
         return Completed(argv, p.returncode, p.stdout.decode(errors="replace"),
                          p.stderr.decode(errors="replace"))

@@ -1,7 +1,9 @@
-"""``pcl inspect NAME…`` / ``pcl image inspect``: the JSON Docker shows for an image.
+"""``pcl inspect NAME…`` / ``pcl container inspect`` / ``pcl image inspect``: the JSON
+Docker shows for containers and images.
 
-``-f '{{.Architecture}}'`` prints one field per object with a Go template; lists come out as
-``[a b]`` (``{{json .RepoTags}}`` for JSON). Containers join this command in a later chapter.
+A name is looked up as a container first, then as an image (``--type`` to choose).
+``-f '{{.State.Running}}'`` prints one field per object with a Go template; lists come out as
+``[a b]`` (``{{json .RepoTags}}`` for JSON).
 """
 
 from __future__ import annotations
@@ -10,9 +12,8 @@ import argparse
 import json
 import sys
 
+from ...engine.inspect import container_view
 from ...errors import NotFoundError, PclError
-from ...image.docker import inspect
-from ..imageviews import notify, store
 from ..output import format_value
 
 
@@ -20,17 +21,37 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("names", nargs="+", metavar="NAME|ID")
     p.add_argument("-f", "--format", help="Format output using a custom template")
     p.add_argument("-s", "--size", action="store_true", help="Display total file sizes")
-    if not p.prog.endswith("image inspect"):
-        p.add_argument("--type", choices=["image"], help="Return JSON for specified type")
-    p.set_defaults(noun="image" if p.prog.endswith("image inspect") else "object")
+    kind = "image" if p.prog.endswith("image inspect") else \
+        "container" if p.prog.endswith("container inspect") else None
+    if kind is None:
+        p.add_argument("--type", choices=["container", "image"],
+                       help="Return JSON for specified type")
+    p.set_defaults(type=kind, noun=kind or "object")
+
+
+def _image(name: str) -> dict:
+    from ...image.docker import inspect
+    from ..imageviews import notify, store
+
+    s = store()
+    return inspect(s, s.get(name, notify=notify))
+
+
+def _find(name: str, kind: str | None) -> dict:
+    if kind in (None, "container"):
+        try:
+            return container_view(name)
+        except NotFoundError:
+            if kind == "container":
+                raise
+    return _image(name)
 
 
 def run(args: argparse.Namespace) -> int:
-    s = store()
     found, failed = [], False
     for name in args.names:
         try:
-            found.append(inspect(s, s.get(name, notify=notify)))
+            found.append(_find(name, args.type))
         except NotFoundError:
             print(f"pcl: No such {args.noun}: {name}", file=sys.stderr)
             failed = True
