@@ -355,3 +355,15 @@ def test_rename_wait_kill_signal_and_start_attached(rootfs):
     ok("create", "--name", "greeter", "--rootfs", rootfs, "sh", "-c", "echo attached; exit 6")
     out = pcl("start", "-a", "greeter")
     assert (out.returncode, out.stdout) == (6, "attached\n")
+
+
+def test_system_reset_removes_every_container_and_cgroup(rootfs):
+    from pycontainer_lab.linux.cgroups import Cgroup
+
+    ok("run", "-d", "--name", "left1", "--rootfs", rootfs, "sleep", "60")
+    ok("create", "--name", "left2", "--rootfs", rootfs, "true")
+    stray = Cgroup("pclstray").create()  # as an interrupted cell would leave it
+    assert stray.exists
+    out = ok("system", "reset", "-f")
+    assert out.count("removed container") == 2 and "deleted cgroup" in out
+    assert ok("ps", "-aq") == "" and not stray.exists
