@@ -11,6 +11,7 @@ import time
 import pytest
 
 from pycontainer_lab.engine import create, lifecycle, logs
+from pycontainer_lab.engine import state as st
 from pycontainer_lab.engine.execute import start_exec
 from pycontainer_lab.engine.store import ContainerStore
 
@@ -54,12 +55,16 @@ def test_the_engine_from_a_threaded_process_with_a_running_loop(busy_threads):
 def test_logs_since_and_until():
     rec = create.create(create.ContainerOptions(
         image="busybox", cmd=["sh", "-c", "echo early; sleep 1.2; echo late"], name="timed"))
-    lifecycle.start(rec["ID"]).started()
-    assert lifecycle.wait("timed") == 0
-    entries = list(logs.read("timed"))
-    assert [e.text for e in entries] == ["early\n", "late\n"]
-    middle = entries[0].time[:19] + ".9Z"  # just after the first line, before the second
-    assert [e.text for e in logs.read("timed", since=middle)] == ["late\n"]
-    assert [e.text for e in logs.read("timed", until=middle)] == ["early\n"]
-    assert [e.text for e in logs.read("timed", since="1h")] == ["early\n", "late\n"]
-    lifecycle.remove("timed")
+    try:
+        lifecycle.start(rec["ID"]).started()
+        assert lifecycle.wait("timed") == 0
+        entries = list(logs.read("timed"))
+        assert [e.text for e in entries] == ["early\n", "late\n"]
+        first, second = (st.parse_time(e.time) for e in entries)
+        assert second - first > 1.0
+        middle = f"{(first + second) / 2:.3f}"  # a Unix time between the two lines
+        assert [e.text for e in logs.read("timed", since=middle)] == ["late\n"]
+        assert [e.text for e in logs.read("timed", until=middle)] == ["early\n"]
+        assert [e.text for e in logs.read("timed", since="1h")] == ["early\n", "late\n"]
+    finally:
+        lifecycle.remove("timed", force=True)
