@@ -122,7 +122,7 @@ class ResourceMonitor(ipywidgets.VBox):
         self.window = float(window)
         self.owns_sampler = sampler is None
         if sampler is None:
-            sampler = Sampler(interval=interval, capacity=int(math.ceil(window / interval)) + 2)
+            sampler = Sampler(interval=interval, capacity=math.ceil(window / interval) + 2)
         self.sampler = sampler
         for label, group in _groups(groups):
             sampler.add(group, label)
