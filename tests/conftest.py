@@ -24,6 +24,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     os.environ[leaks.MARKER] = SESSION  # every process the tests start inherits it
     base = session.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
     os.environ[leaks.BASETEMP] = str(base)
+    # the project's cgroups of this session live under a parent of its own, removed with them
+    os.environ[leaks.CGROUP_PARENT] = f"{leaks.SESSION_CGROUP_PREFIX}{SESSION}"
+    os.environ["PCL_CGROUP_PARENT_OWNED"] = "1"
     session.config._pcl_before = leaks.Snapshot.take(SESSION, full=True)  # type: ignore
 
 

@@ -31,7 +31,10 @@ def busybox_rootfs(where: Path) -> Path:
     (root / "bin").mkdir(parents=True)
     shutil.copy2(BUSYBOX, root / "bin" / "busybox")
     for applet in ("sh", "ls", "cat", "echo", "id", "hostname", "mount", "ps", "sleep", "head",
-                   "wc", "touch", "mkdir", "test", "readlink", "stat"):
+                   "wc", "touch", "mkdir", "test", "readlink", "stat", "true", "false", "grep",
+                   "tr", "env", "mknod", "unshare", "kill", "rm", "dd", "sync", "top", "tty",
+                   "stty", "date", "seq", "umount", "chmod", "chown", "ln", "cp", "mv", "printf",
+                   "yes", "nproc", "uname", "whoami", "pwd"):
         os.symlink("busybox", root / "bin" / applet)
     for d in ("dev", "proc", "sys", "tmp", "etc"):
         (root / d).mkdir()

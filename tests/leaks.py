@@ -9,12 +9,28 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 
 MARKER = "PCL_TEST_SESSION"
 BASETEMP = "PCL_TEST_BASETEMP"
+CGROUP_PARENT = "PCL_CGROUP_PARENT"
+SESSION_CGROUP_PREFIX = "pcl-tests-"
+# Another test session running at the same time on this machine (an engineer's) has its own
+# temporary directory and its own cgroup parent: what is under those is theirs.
+_OTHER_TMP = re.compile(r"/pytest-of-[^/]+/pytest-\d+/")
+_SESSION_CGROUP = re.compile(SESSION_CGROUP_PREFIX + r"[0-9a-f]{12}")
+
+
+def _others(path: str) -> bool:
+    """Does ``path`` belong to another test session than ours?"""
+    base = os.environ.get(BASETEMP, "")
+    if base and _OTHER_TMP.search(path) and not path.startswith(base):
+        return True
+    c = _SESSION_CGROUP.search(path)
+    return bool(c and c.group(0) != os.environ.get(CGROUP_PARENT))
 
 
 def _read(path: str) -> str:
@@ -30,7 +46,8 @@ def mounts() -> set[str]:
     for line in _read("/proc/self/mountinfo").splitlines():
         a = line.split(" - ")[0].split(" ")
         fs = line.split(" - ")[1].split(" ")[:2] if " - " in line else ["?", "?"]
-        out.add(f"{a[4]} ({fs[0]} {fs[1]})")
+        if not _others(a[4]):
+            out.add(f"{a[4]} ({fs[0]} {fs[1]})")
     return out
 
 
@@ -98,7 +115,8 @@ def cgroups() -> set[str]:
         for dirpath, dirnames, _ in os.walk(root):
             if dirpath.count("/") - base_depth >= 4:
                 dirnames[:] = []
-            if dirpath != root and ("pcl" in dirpath or "pycontainer" in dirpath):
+            if dirpath != root and ("pcl" in dirpath or "pycontainer" in dirpath) \
+                    and not _others(dirpath):
                 out.add(dirpath)
     return out
 
@@ -131,7 +149,7 @@ def loops() -> set[str]:
     out = set()
     for dev in os.listdir("/sys/block") if os.path.isdir("/sys/block") else []:
         backing = _read(f"/sys/block/{dev}/loop/backing_file").strip()
-        if backing:
+        if backing and not _others(backing):
             out.add(f"{dev} → {backing}")
     return out
 

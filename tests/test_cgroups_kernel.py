@@ -77,7 +77,7 @@ def test_a_group_lives_in_every_hierarchy_and_leaves_none_behind(unique):
             assert cg.procs() == [box.pid]
             with open(f"/proc/{box.pid}/cgroup") as f:
                 lines = f.read().splitlines()
-            assert sum(line.endswith(f"/pycontainer-lab/{name}") for line in lines) \
+            assert sum(line.endswith(f"/{cg.path}") for line in lines) \
                 == len(cg.dirs())
             started = box.start(["sleep", "60"])  # born inside
             assert sorted(cg.procs()) == sorted([box.pid, started.pid])

@@ -27,6 +27,13 @@ from pycontainer_lab.linux.cgroups.v2 import CgroupV2
 from fake_cgroup2 import FakeCgroup2FS
 
 
+@pytest.fixture(autouse=True)
+def _default_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check the default layout (``pycontainer-lab/…``) in a fake tree; the
+    session's own parent (set for the leak check on the real tree) does not apply."""
+    monkeypatch.delenv("PCL_CGROUP_PARENT", raising=False)
+
+
 @pytest.fixture
 def tree(tmp_path):
     """A fake cgroup2 mount and a way to open a group in it."""

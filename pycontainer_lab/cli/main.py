@@ -18,11 +18,63 @@ from ..errors import PclError, UsageError
 COMMANDS: dict[str, tuple[str, str]] = {
     "info": ("info", "Display system-wide information"),
     "version": ("version", "Show the pcl version information"),
+    "run": ("run", "Create and run a new container from an image"),
+    "create": ("create", "Create a new container"),
+    "start": ("start", "Start one or more stopped containers"),
+    "stop": ("stop", "Stop one or more running containers"),
+    "kill": ("kill", "Kill one or more running containers"),
+    "restart": ("restart", "Restart one or more containers"),
+    "pause": ("pause", "Pause all processes within one or more containers"),
+    "unpause": ("pause", "Unpause all processes within one or more containers"),
+    "rm": ("rm", "Remove one or more containers"),
+    "ps": ("ps", "List containers"),
+    "logs": ("logs", "Fetch the logs of a container"),
+    "wait": ("wait", "Block until one or more containers stop, then print their exit codes"),
+    "rename": ("rename", "Rename a container"),
+    "container prune": ("container_prune", "Remove all stopped containers"),
+    "diff": ("diff", "Inspect changes to files or directories on a container's filesystem"),
+    "commit": ("commit", "Create a new image from a container's changes"),
+    "cp": ("cp", "Copy files/folders between a container and the local filesystem"),
+    "export": ("export", "Export a container's filesystem as a tar archive"),
+    "stats": ("stats", "Display a live stream of container(s) resource usage statistics"),
+    "top": ("top", "Display the running processes of a container"),
+    "exec": ("exec", "Execute a command in a running container"),
+    "attach": ("attach", "Attach local standard input, output, and error streams to a running "
+                         "container"),
+    # images (issue 4): management spellings like `image ls` are in ALIASES
+    "images": ("images", "List images"),
+    "tag": ("tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"),
+    "rmi": ("rmi", "Remove one or more images"),
+    "history": ("history", "Show the history of an image"),
+    "inspect": ("inspect", "Return low-level information on containers or images"),
+    "save": ("save", "Save one or more images to a tar archive (streamed to STDOUT by default)"),
+    "load": ("load", "Load an image from a tar archive or STDIN"),
+    "import": ("import_", "Import the contents from a tarball to create a filesystem image"),
+    "image inspect": ("inspect", "Display detailed information on one or more images"),
+    "container inspect": ("inspect", "Display detailed information on one or more containers"),
+    "image prune": ("image_prune", "Remove unused images"),
+    "system df": ("system_df", "Show docker disk usage"),
 }
+
+# `pcl container ls` is `pcl ps`, and so on (Docker's management commands).
+CONTAINER_VERBS = ("run", "create", "start", "stop", "kill", "restart", "pause", "unpause",
+                   "rm", "logs", "wait", "rename", "attach", "inspect", "top", "stats", "exec",
+                   "cp", "diff", "commit", "export", "prune")
 
 # Docker's management-command spellings for the same commands: ("system", "info") → "info".
 ALIASES: dict[tuple[str, str], str] = {
     ("system", "info"): "info",
+    ("container", "ls"): "ps",
+    ("container", "list"): "ps",
+    ("container", "ps"): "ps",
+    **{("container", verb): verb for verb in CONTAINER_VERBS if verb != "inspect"},
+    ("container", "inspect"): "container inspect",
+    ("container", "prune"): "container prune",
+    ("image", "ls"): "images", ("image", "list"): "images", ("image", "rm"): "rmi",
+    ("image", "remove"): "rmi", ("image", "tag"): "tag", ("image", "history"): "history",
+    ("image", "inspect"): "image inspect", ("image", "save"): "save", ("image", "load"): "load",
+    ("image", "import"): "import", ("image", "prune"): "image prune",
+    ("system", "df"): "system df",
 }
 
 
@@ -39,7 +91,7 @@ def usage() -> str:
 
 def resolve(argv: list[str]) -> tuple[str, list[str]]:
     """Find the command in ``argv`` (``image ls`` style too); return it and its own args."""
-    if len(argv) >= 2 and (argv[0], argv[1]) in ALIASES:
+    if len(argv) >= 2 and ALIASES.get((argv[0], argv[1])) in COMMANDS:
         return ALIASES[(argv[0], argv[1])], argv[2:]
     name = argv[0]
     if name not in COMMANDS:
@@ -53,9 +105,11 @@ def run_command(argv: list[str]) -> int:
 
     name, rest = resolve(argv)
     module = importlib.import_module(f".commands.{COMMANDS[name][0]}", __package__)
-    parser = Parser(prog=f"pcl {name}", description=COMMANDS[name][1])
+    parser = Parser(prog=f"pcl {name}", description=COMMANDS[name][1],
+                    add_help=getattr(module, "ADD_HELP", True))
     module.add_arguments(parser)
     args = parser.parse_args(rest)
+    args.command_name = name
     return module.run(args) or 0
 
 

@@ -310,3 +310,37 @@ def chroot(path: str) -> None:
         os.chdir("/")
 
 
+
+
+# mount(8)-style option words → mount(2) flags (what OCI's config.json and `mount -o` use).
+_OPTION_FLAGS = {
+    "ro": (MS_RDONLY, True), "rw": (MS_RDONLY, False), "nosuid": (MS_NOSUID, True),
+    "suid": (MS_NOSUID, False), "nodev": (MS_NODEV, True), "dev": (MS_NODEV, False),
+    "noexec": (MS_NOEXEC, True), "exec": (MS_NOEXEC, False), "bind": (MS_BIND, True),
+    "rbind": (MS_BIND | MS_REC, True), "relatime": (MS_RELATIME, True),
+    "strictatime": (MS_STRICTATIME, True), "remount": (MS_REMOUNT, True),
+}
+_PROPAGATION = {"private": MS_PRIVATE, "rprivate": MS_PRIVATE | MS_REC,
+                "slave": syscalls.MS_SLAVE, "rslave": syscalls.MS_SLAVE | MS_REC,
+                "shared": syscalls.MS_SHARED, "rshared": syscalls.MS_SHARED | MS_REC}
+
+
+def parse_options(options: list[str]) -> tuple[int, int, str | None]:
+    """``["nosuid", "mode=755", "rprivate"]`` → (mount flags, propagation flags, data).
+
+    Words mount(2) knows become flag bits; propagation words are applied by a second
+    mount(2) call; everything else (``mode=755``, ``size=64k``) is filesystem data.
+    """
+    flags = propagation = 0
+    data = []
+    for opt in options:
+        if opt in _OPTION_FLAGS:
+            bit, on = _OPTION_FLAGS[opt]
+            flags = flags | bit if on else flags & ~bit
+        elif opt in _PROPAGATION:
+            propagation |= _PROPAGATION[opt]
+        elif opt in ("defaults", "noatime", "nodiratime", "norelatime"):
+            continue
+        else:
+            data.append(opt)
+    return flags, propagation, ",".join(data) or None

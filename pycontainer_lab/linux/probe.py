@@ -22,8 +22,9 @@ from functools import cache
 from .. import paths
 from .._version import __version__
 from .cgroups.hierarchy import CgroupHierarchy, cgroup_hierarchies, cgroup_mode
+from .machine import go_arch
 
-__all__ = ["CgroupHierarchy", "HostInfo", "cgroup_hierarchies", "cgroup_mode", "probe"]
+__all__ = ["CgroupHierarchy", "HostInfo", "cgroup_hierarchies", "cgroup_mode", "go_arch", "probe"]
 
 # Capability numbers (linux/capability.h) the project cares about.
 CAP_SYS_ADMIN = 21
@@ -84,12 +85,6 @@ def _mem_total() -> int:
         if line.startswith("MemTotal:"):
             return int(line.split()[1]) * 1024
     return 0
-
-
-def _arch() -> str:
-    """Go's (and OCI's) name for this CPU: ``amd64``, ``arm64``…"""
-    m = platform.machine()
-    return {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "i686": "386"}.get(m, m)
 
 
 def is_static_elf(path: str) -> bool:
@@ -228,7 +223,7 @@ def probe() -> HostInfo:
         KernelVersion=platform.release(),
         OperatingSystem=_os_name(),
         OSType="linux",
-        Architecture=_arch(),
+        Architecture=go_arch(),
         NCPU=os.cpu_count() or 1,
         MemTotal=_mem_total(),
         Driver="overlay2" if overlay else "vfs",

@@ -25,26 +25,22 @@ import os
 import shlex
 import socket
 import subprocess
-import sys
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol
 
 from .. import tracing as _trace
 from ..display import HasWidget
+from ..fresh import python_argv
 from . import mounts as _mounts
 from . import namespaces as _ns
 from .namespaces import Namespace
-from .sandbox_helper import LineReader, SafetyError, send
+from .sandbox_helper import SafetyError
+from .wire import LineReader, send
 
 __all__ = ["Completed", "SafetyError", "Sandbox", "SandboxClosedError", "Started"]
-
-_PACKAGE_PARENT = str(Path(__file__).resolve().parents[2])
-_BOOT = ("import sys; sys.path.insert(0, {path!r}); "
-         "from pycontainer_lab.linux.sandbox_helper import main; main()")
 
 
 class _Joinable(Protocol):
@@ -127,8 +123,7 @@ class Sandbox(HasWidget):
                          "python3 -m pycontainer_lab.linux.sandbox_helper") as st:
             try:
                 self._proc = subprocess.Popen(
-                    [sys.executable, "-I", "-S", "-c", _BOOT.format(path=_PACKAGE_PARENT),
-                     str(child.fileno())],
+                    python_argv("pycontainer_lab.linux.sandbox_helper", str(child.fileno())),
                     pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
                     start_new_session=True)  # a Ctrl-C meant for the caller does not hit it
             finally:
@@ -351,6 +346,17 @@ class Sandbox(HasWidget):
     def umount(self, target: str, detach: bool = False) -> Sandbox:
         return self._mount("umount", target=target, detach=detach)
 
+    def mount_layers(self, lowers: Sequence[str], upper: str, work: str, target: str,
+                     driver: str = "overlay2") -> Sandbox:
+        """Mount a layer stack at ``target`` with a storage driver (see :mod:`.layerstack`)."""
+        self._call("layers", action="mount", driver=driver, lowers=list(lowers), upper=upper,
+                   work=work, target=target)
+        return self
+
+    def unmount_layers(self, target: str, driver: str = "overlay2") -> Sandbox:
+        self._call("layers", action="unmount", driver=driver, target=target)
+        return self
+
     def pivot_root(self, new_root: str, put_old: str = ".oldroot") -> Sandbox:
         """Make ``new_root`` (a mount point) the root and detach the host's tree."""
         return self._mount("pivot_root", new_root=new_root, put_old=put_old)
@@ -422,8 +428,8 @@ class Sandbox(HasWidget):
                          f"setns(open('/proc/{self.pid}/ns/…')) for each; fork(); execve()",
                          f"nsenter --all --target {self.pid} {shlex.join(argv)}"):
             p = subprocess.run(
-                [sys.executable, "-I", "-S", "-c", _BOOT.format(path=_PACKAGE_PARENT),
-                 "--enter", str(self.pid), json.dumps(env or {}), *argv],
+                python_argv("pycontainer_lab.linux.sandbox_helper", "--enter", str(self.pid),
+                            json.dumps(env or {}), *argv),
                 capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
         return Completed(argv, p.returncode, p.stdout.decode(errors="replace"),
                          p.stderr.decode(errors="replace"))

@@ -27,9 +27,11 @@ import subprocess
 import sys
 import time
 
-from ..tracing import Step, step, trace
+from ..tracing import step, trace
 from . import mounts, namespaces, syscalls
 from .namespaces import Namespace
+from .nsenter import enter_namespaces
+from .wire import LineReader, error_to_dict, send
 
 # What a command run in the sandbox gets as its environment unless told otherwise (as Docker).
 DEFAULT_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -38,39 +40,6 @@ DEFAULT_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:
 
 class SafetyError(RuntimeError):
     """A step that would change the host instead of the sandbox."""
-
-
-# ---------------------------------------------------------------- the wire (both ends use it)
-
-def send(sock: socket.socket, message: dict) -> None:
-    """Send one message: a JSON object on one line."""
-    sock.sendall(json.dumps(message).encode() + b"\n")
-
-
-class LineReader:
-    """Read newline-terminated JSON messages from a stream socket."""
-
-    def __init__(self, sock: socket.socket):
-        self.sock = sock
-        self.buf = b""
-
-    def read(self) -> dict | None:
-        """The next message, or ``None`` when the other end has gone (EOF)."""
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(1 << 16)
-            if not chunk:
-                return None
-            self.buf += chunk
-        line, _, self.buf = self.buf.partition(b"\n")
-        return json.loads(line)
-
-
-def error_to_dict(e: BaseException) -> dict:
-    d = {"type": type(e).__name__, "message": str(e)}
-    if isinstance(e, OSError):
-        d.update(errno=e.errno, strerror=e.strerror or str(e),
-                 filename=e.filename if isinstance(e.filename, str) else None)
-    return d
 
 
 # ---------------------------------------------------------------- the helper's state and ops
@@ -171,6 +140,18 @@ class Helper:
         if name not in allowed:
             raise ValueError(f"unknown mount step {name!r}: one of {', '.join(sorted(allowed))}")
         getattr(mounts, name)(**kw)
+        return {}
+
+    def op_layers(self, action: str, driver: str, target: str, **kw) -> dict:
+        """Mount or unmount a layer stack with a storage driver (overlay2 or vfs)."""
+        from .layerstack import get_driver
+
+        self._own(Namespace.MNT, "mounting a layer stack")
+        d = get_driver(driver)
+        if action == "mount":
+            d.mount(kw["lowers"], kw["upper"], kw["work"], target)
+        else:
+            d.unmount(target)
         return {}
 
     def op_chroot(self, path: str) -> dict:
@@ -330,37 +311,12 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 # ---------------------------------------------------------------- entering a running sandbox
 
-# The order to join namespaces in: the user namespace first (it grants the rights to join
-# the others), the mount namespace last (joining it changes what paths like /proc mean).
-ENTER_ORDER = [Namespace.USER, Namespace.IPC, Namespace.UTS, Namespace.NET, Namespace.PID,
-               Namespace.CGROUP, Namespace.MNT]
-
-
 def enter(target: int, argv: list[str], env: dict | None = None) -> int:
-    """Join every namespace of ``target`` that differs from ours, then run ``argv`` there.
+    """Join every namespace of ``target``, then run ``argv`` there (``nsenter --all``).
 
-    Like ``nsenter --all --target PID``. We make ourselves non-dumpable first, so that nothing
-    inside the namespaces can open our ``/proc/PID/exe`` or ``/proc/PID/fd`` while we are in
-    there (the lesson of runc's CVE-2019-5736). Joining a PID namespace only affects children,
-    so we fork once more and the child execs the command.
+    Joining a PID namespace only affects children: we fork once more and the child execs.
     """
-    syscalls.prctl(syscalls.PR_SET_DUMPABLE, 0)
-    if os.geteuid() == 0:
-        os.setgroups([])  # no host groups inside (setgroups is denied once in a user ns)
-    own = namespaces.namespace_ids()
-    theirs = namespaces.namespace_ids(target)
-    fds = {ns: os.open(f"/proc/{target}/ns/{ns.value}", os.O_RDONLY | os.O_CLOEXEC)
-           for ns in ENTER_ORDER if theirs[ns] != own[ns]}
-    for ns, fd in fds.items():
-        syscalls.setns(fd, ns.flag)
-        os.close(fd)
-    if Namespace.USER in fds:
-        os.setresgid(0, 0, 0)
-        os.setresuid(0, 0, 0)
-    if Namespace.MNT not in fds:
-        # same mount namespace, but the target may have chrooted: use its root and cwd
-        os.chroot(f"/proc/{target}/root")
-    os.chdir("/")
+    enter_namespaces(target)
     child = os.fork()
     if child == 0:
         try:
@@ -388,5 +344,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 # Let the steps and errors travel: the client rebuilds Step objects from these dicts.
-__all__ = ["DEFAULT_ENV", "ENTER_ORDER", "Helper", "LineReader", "SafetyError", "Step", "enter",
-           "error_to_dict", "main", "send"]
+__all__ = ["DEFAULT_ENV", "Helper", "SafetyError", "enter", "main"]

@@ -9,10 +9,8 @@ also carries ``.syscall`` with that text. Higher modules add the explanation and
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno as _errno
 import os
-import platform
 
 __all__ = [
     "CLONE_NEWCGROUP", "CLONE_NEWIPC", "CLONE_NEWNET", "CLONE_NEWNS", "CLONE_NEWPID",
@@ -68,7 +66,9 @@ MNT_DETACH = 2
 _SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41, "riscv64": 41, "ppc64le": 203,
                    "s390x": 217, "armv7l": 218, "i686": 217, "i386": 217}
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+# The C library is already loaded into every Python process: CDLL(None) finds its symbols
+# without the slow search that ctypes.util.find_library does.
+_libc = ctypes.CDLL(None, use_errno=True)
 _libc.syscall.restype = ctypes.c_long
 
 
@@ -136,9 +136,9 @@ def umount2(target: str, flags: int = 0) -> None:
 def pivot_root(new_root: str, put_old: str) -> None:
     """pivot_root(2): make ``new_root`` the root mount; the old root moves to ``put_old``."""
     call = f"pivot_root({new_root!r}, {put_old!r})"
-    number = _SYS_PIVOT_ROOT.get(platform.machine())
+    number = _SYS_PIVOT_ROOT.get(os.uname().machine)
     if number is None:
-        raise syscall_error(_errno.ENOSYS, call, f"unknown CPU {platform.machine()}")
+        raise syscall_error(_errno.ENOSYS, call, f"unknown CPU {os.uname().machine}")
     _check(_libc.syscall(ctypes.c_long(number), _b(new_root), _b(put_old)), call)
 
 

@@ -106,7 +106,10 @@ class Cgroup(HasWidget):
         self.parent = chosen.strip("/")
         for part in filter(None, self.parent.split("/")):
             _check_name(part, "parent")
-        self.owns_parent = parent is None and not env_parent
+        # a parent from the environment is someone else's -- unless they hand it over
+        # (the test suite gives each session a parent of its own that goes with its groups)
+        self.owns_parent = parent is None and (
+            not env_parent or os.environ.get("PCL_CGROUP_PARENT_OWNED") == "1")
         """Whether the parent is the project's own (removed when its last group goes)."""
         self.name = name
         self._paths: dict[str, str | None] = {}
