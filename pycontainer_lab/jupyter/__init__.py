@@ -7,6 +7,8 @@ JupyterLab, Notebook 7, VS Code and Voilà, also offline.
 
 - :class:`NamespaceTree`   which processes share which namespaces; the PID-namespace tree
 - :class:`ResourceMonitor` live CPU % and memory of cgroups, with their limits drawn
+- :class:`LayerStackView`  an image's layers bottom-up, a container's read-write layer on top
+- :class:`Lifecycle`       a container's state in the S8.1 diagram, buttons calling the engine
 - ``%load_ext pycontainer_lab`` -- ``%pcl …`` and ``%%container IMAGE`` (see :mod:`.magics`);
   :func:`pcl` is ``%pcl`` for Python code
 
@@ -20,6 +22,8 @@ import importlib
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from .layer_stack import LayerStackView
+    from .lifecycle import Lifecycle
     from .lifetime import close_all
     from .magics import pcl
     from .namespace_tree import NamespaceTree
@@ -27,12 +31,15 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "pcl": ".magics",
+    "LayerStackView": ".layer_stack",
+    "Lifecycle": ".lifecycle",
     "NamespaceTree": ".namespace_tree",
     "ResourceMonitor": ".resource_monitor",
     "close_all": ".lifetime",
 }
 
-__all__ = ["NamespaceTree", "ResourceMonitor", "close_all", "pcl", "widget_for"]
+__all__ = ["LayerStackView", "Lifecycle", "NamespaceTree", "ResourceMonitor", "close_all", "pcl",
+           "widget_for"]
 
 
 def widget_for(obj: object, **options: object) -> object:
@@ -42,9 +49,17 @@ def widget_for(obj: object, **options: object) -> object:
     a Sandbox                 :class:`NamespaceTree` with the sandbox highlighted
     a Cgroup                  :class:`ResourceMonitor` of that group
     a Sampler                 :class:`ResourceMonitor` fed by that sampler
+    an Image                  :class:`LayerStackView` of its layers
+    a linux LayerStack        :class:`LayerStackView` with its upper directory
     ========================  ================================================
+
+    A container is named by its name or id: ``Lifecycle("web")``,
+    ``LayerStackView(container="web")``, ``ResourceMonitor(container="web")``,
+    ``NamespaceTree(container="web")``.
     """
+    from ..image.store import Image
     from ..linux.cgroups import Cgroup, Sampler
+    from ..linux.layerstack import LayerStack
     from ..linux.sandbox import Sandbox
 
     if isinstance(obj, Sandbox):
@@ -59,6 +74,10 @@ def widget_for(obj: object, **options: object) -> object:
         from .resource_monitor import ResourceMonitor
 
         return ResourceMonitor(sampler=obj, **options)  # type: ignore[arg-type]
+    if isinstance(obj, Image | LayerStack):
+        from .layer_stack import LayerStackView
+
+        return LayerStackView(obj, **options)  # type: ignore[arg-type]
     raise TypeError(f"no widget shows a {type(obj).__name__}")
 
 

@@ -66,7 +66,7 @@ def focus_of(obj: object) -> Focus | None:
         raise TypeError(f"cannot highlight a {type(obj).__name__}: give a Sandbox, a pid or an "
                         "object with a pid")
     name = getattr(obj, "name", None)
-    kind = type(obj).__name__.lower()
+    kind = getattr(obj, "kind", None) or type(obj).__name__.lower()
     label = f"{kind} {name}" if name else f"{kind} {pid}"
     roots = {pid} | ({helper} if isinstance(helper, int) else set())
     return Focus(label, frozenset(roots), pid, bool(getattr(obj, "closed", False)))
@@ -162,9 +162,10 @@ def tree_state(snap: NamespaceSnapshot, focus: Focus | None = None, *,
 class NamespaceTree(anywidget.AnyWidget):
     """Every namespace of every kind with its processes, and the PID-namespace tree.
 
-    ``focus`` (a :class:`~pycontainer_lab.linux.sandbox.Sandbox`, a container, a pid) is
-    highlighted with all its descendant processes. Call :meth:`refresh` after a step, or pass
-    ``auto_refresh=1.0`` to refresh every second from a background thread (stopped by
+    ``focus`` (a :class:`~pycontainer_lab.linux.sandbox.Sandbox`, a pid) or ``container`` (a
+    container's name or id) is highlighted with all its descendant processes. Call
+    :meth:`refresh` after a step, or pass ``auto_refresh=1.0`` to refresh every second from a
+    background thread (stopped by
     :meth:`stop` or :meth:`close`). ``pids`` limits the processes listed; kernel threads are
     left out unless ``kernel_threads=True``.
     """
@@ -184,11 +185,16 @@ class NamespaceTree(anywidget.AnyWidget):
     """Seconds between automatic refreshes (0: off)."""
     error = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, focus: object = None, *, pids: Iterable[int] | None = None,
+    def __init__(self, focus: object = None, *, container: str | None = None,
+                 pids: Iterable[int] | None = None,
                  kinds: Iterable[str | Namespace] | None = None, max_processes: int = 8,
                  kernel_threads: bool = False, auto_refresh: float | None = None,
                  **kwargs: object):
         super().__init__(**kwargs)
+        if container is not None:
+            from .containers import ContainerRef
+
+            focus = ContainerRef(container)
         self._focus = focus_of(focus)
         self._source = focus if focus is not None and not isinstance(focus, int) else None
         self._shown = set(pids) if pids is not None else None

@@ -108,7 +108,8 @@ class _Artists:
 class ResourceMonitor(ipywidgets.VBox):
     """Live CPU % and memory of one or several cgroups, each limit drawn as a dashed line.
 
-    ``groups``: a :class:`Cgroup`, several, or ``{label: cgroup}``. The monitor samples them
+    ``groups``: a :class:`Cgroup`, several, or ``{label: cgroup}``; ``container``: a
+    container's name or id (its cgroup, under its name). The monitor samples them
     every ``interval`` seconds and shows the last ``window`` seconds; or pass a running
     ``sampler`` to show what it samples (it is then yours to stop). The plot is redrawn at
     most :data:`MAX_HZ` times a second.
@@ -116,7 +117,8 @@ class ResourceMonitor(ipywidgets.VBox):
 
     _closed = True  # until __init__ is through: a half-made monitor has nothing to stop
 
-    def __init__(self, groups: Groups = (), *, sampler: Sampler | None = None,
+    def __init__(self, groups: Groups = (), *, container: str | None = None,
+                 sampler: Sampler | None = None,
                  interval: float = 0.5, window: float = 60.0, title: str = "",
                  figsize: tuple[float, float] = (7.0, 4.2), **kwargs: object):
         self.window = float(window)
@@ -124,7 +126,13 @@ class ResourceMonitor(ipywidgets.VBox):
         if sampler is None:
             sampler = Sampler(interval=interval, capacity=math.ceil(window / interval) + 2)
         self.sampler = sampler
-        for label, group in _groups(groups):
+        chosen = _groups(groups)
+        if container is not None:
+            from .containers import ContainerRef
+
+            ref = ContainerRef(container)
+            chosen.append((ref.name, ref.cgroup()))
+        for label, group in chosen:
             sampler.add(group, label)
         self.period = max(sampler.interval, 1.0 / MAX_HZ)
         """Seconds between two redraws (at least 1 / MAX_HZ)."""
