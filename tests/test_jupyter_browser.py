@@ -2,20 +2,25 @@
 
 The test starts JupyterLab itself (free port, private directories), uploads a fixture notebook
 made with nbformat, opens it, runs all its cells from the Run menu, and then reads the page:
-the ``%pcl`` output, the namespace tree with the sandbox lit (and updating as later cells run
-steps), the live monitor's numbers changing between two reads and its ipympl canvas. It reads
-the DOM, never pixels. At the end the server shuts its kernel down -- which ends the sandbox
-and the busy loop -- and the test deletes the cgroup the notebook made.
+the ``%pcl`` output and table, the namespace tree with the sandbox lit (and updating as later
+cells run steps), the live monitor's numbers changing between two reads and its ipympl canvas,
+a container's layer stack showing a copy-up, and its lifecycle diagram, whose pause button is
+clicked. It reads the DOM, never pixels. At the end the server shuts its kernel down -- which
+ends the sandbox and the busy loop -- and the test removes the container and the cgroup.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
 
 import pytest
 
+from pycontainer_lab.engine import lifecycle
+from pycontainer_lab.engine.store import ContainerStore
+from pycontainer_lab.errors import PclError
 from pycontainer_lab.linux.cgroups import Cgroup, Layout
 
 import labserver
@@ -47,6 +52,11 @@ def fixture_notebook(cgroup: str) -> dict:
         "box.start('while :; do :; done')\n"
         "ResourceMonitor(cg, interval=0.5)",
         "box.unshare('net')  # a step after the tree was drawn: it must show up by itself",
+        "%pcl run -d --init --name web busybox sh -c 'echo changed >> /etc/passwd; sleep 600'",
+        "from pycontainer_lab.jupyter import LayerStackView, Lifecycle\n"
+        "LayerStackView(container='web', auto_refresh=0.5)",
+        "Lifecycle('web', auto_refresh=0.5)",
+        "%pcl ps -a",
     ]
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
@@ -91,10 +101,10 @@ def test_widgets_render_and_update_in_jupyterlab(tmp_path, unique):
             page.goto(lab.page("fixture.ipynb"))
             run_all_cells(page)
             try:
-                # every cell ran: four execution counts, none pending
+                # every cell ran: eight execution counts, none pending
                 page.wait_for_function(
                     "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]"
-                    ".filter(p => /\\[\\d+\\]/.test(p.textContent)).length === 4")
+                    ".filter(p => /\\[\\d+\\]/.test(p.textContent)).length === 8")
             except Exception:
                 shot = tmp_path / "page.png"
                 page.screenshot(path=str(shot))
@@ -137,6 +147,34 @@ def test_widgets_render_and_update_in_jupyterlab(tmp_path, unique):
             cpu = float(re.match(r"([\d.]+) %", row.locator(
                 "[data-field='cpu_percent']").inner_text()).group(1))
             assert 15 < cpu < 70  # the busy loop, held at half a CPU
+
+            # the layer stack: the container's write to /etc/passwd is a copy-up from the
+            # image's layer (found by refreshing by itself: the write may come later)
+            layers = page.locator(".pcl-layers")
+            assert "container web" in layers.locator(".pcl-title").inner_text()
+            passwd = layers.locator(".pcl-layer-rw .pcl-change[data-path='/etc/passwd']")
+            expect(passwd).to_contain_text("copied up from layer 1")
+            expect(layers.locator(".pcl-layer[data-index='0'] .pcl-copied")).to_contain_text(
+                "/etc/passwd")
+
+            # %pcl ps -a: pcl's table as an HTML table
+            ps = page.locator("table.pcl-table").last
+            assert ps.locator("th").first.inner_text() == "CONTAINER ID"
+            assert "web" in ps.locator("tbody").inner_text()
+
+            # the lifecycle: running is lit; the pause button really pauses the container
+            life = page.locator(".pcl-lifecycle")
+            expect(life).to_have_attribute("data-state", "running")
+            assert life.locator(".pcl-lc-node.pcl-current").get_attribute(
+                "data-state") == "running"
+            life.locator("button[data-action='pause']").click()
+            expect(life).to_have_attribute("data-state", "paused")
+            assert ContainerStore().get("web")["State"]["Status"] == "paused"
+            assert life.locator("button[data-action='unpause']").is_enabled()
+            assert not life.locator("button[data-action='pause']").is_enabled()
             print(f"browser test: {time.monotonic() - started:.1f} s until all checks passed")
     finally:
-        Cgroup(name).delete()  # the kernel is gone: its processes died with it
+        # the kernel is gone and its processes with it; a container outlives it (daemonless)
+        with contextlib.suppress(PclError):
+            lifecycle.remove("web", force=True)
+        Cgroup(name).delete()

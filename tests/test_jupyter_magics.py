@@ -46,7 +46,7 @@ def test_docker_tables_are_read_by_their_header():
                                    "COMMAND": '"sleep 60"', "CREATED": "2 seconds ago",
                                    "STATUS": "Up 1 second", "PORTS": "", "NAMES": "web"}
     html = table.to_html()
-    assert html.count("<tr>") == 3 and "&lt;db&gt;" in html and "<th>CONTAINER ID</th>" in html
+    assert html.count("<tr>") == 3 and "&lt;db&gt;" in html and ">CONTAINER ID</th>" in html
     empty = parse_table("REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n")
     assert empty is not None and empty.rows == [] and "(none)" in empty.to_html()
     for text in ("Client:\n Version: 1\n", "4f2a9c1b7e3d\n9e8d7c6b5a4f\n", "ID\nabc\n", ""):

@@ -154,5 +154,5 @@ def test_stats_and_groups_render_as_html(group):
     html = stats._repr_html_()
     assert "<table" in html and "of 32.0 MiB" in html and "CPU time" in html
     assert dict(stats.rows())["memory"].endswith("of 32.0 MiB")
-    assert f"cgroup pycontainer-lab/{cg.name}" in cg._repr_html_()
+    assert f"cgroup {cg.path}</b>" in cg._repr_html_() and "processes []" in cg._repr_html_()
     assert "does not exist" in Cgroup("pclnothere")._repr_html_()

@@ -29,9 +29,10 @@ class Table:
         return [dict(zip(self.columns, r, strict=True)) for r in self.rows]
 
     def to_html(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>"
-                       for r in self.rows)
+        left = "style='text-align:left'"  # notebooks right-align table cells by default
+        head = "".join(f"<th {left}>{html.escape(c)}</th>" for c in self.columns)
+        body = "".join("<tr>" + "".join(f"<td {left}>{html.escape(v)}</td>" for v in r)
+                       + "</tr>" for r in self.rows)
         if not self.rows:
             body = f"<tr><td colspan='{len(self.columns)}'><i>(none)</i></td></tr>"
         return (f"<table class='pcl-table'><thead><tr>{head}</tr></thead>"

@@ -4,18 +4,18 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const NODES = {
-  created: [70, 80], running: [250, 80], paused: [250, 20], stopped: [430, 80], deleted: [610, 80],
+  created: [70, 110], running: [250, 110], paused: [250, 20], stopped: [430, 110], deleted: [610, 110],
 };
 // [from, to, label, bend]: a bend draws the arrow as a curve (two arrows between one pair)
 const EDGES = [
   ["created", "running", "start", 0],
-  ["running", "paused", "pause", -22],
-  ["paused", "running", "unpause", -22],
+  ["running", "paused", "pause", -18],
+  ["paused", "running", "unpause", -18],
   ["running", "stopped", "stop · kill", -16],
   ["stopped", "running", "start · restart", -16],
   ["stopped", "deleted", "rm", 0],
-  ["created", "deleted", "rm", 70],
-  ["running", "deleted", "rm -f", 46],
+  ["created", "deleted", "rm", 150],
+  ["running", "deleted", "rm -f", 90],
 ];
 
 function svg(tag, attrs, text) {
@@ -26,7 +26,7 @@ function svg(tag, attrs, text) {
 }
 
 function diagram(state, last) {
-  const root = svg("svg", { viewBox: "0 -10 690 170", class: "pcl-lc-diagram", role: "img" });
+  const root = svg("svg", { viewBox: "0 -5 690 230", class: "pcl-lc-diagram", role: "img" });
   const defs = svg("defs", {});
   const marker = svg("marker", { id: "pcl-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
   marker.append(svg("path", { d: "M 0 0 L 10 5 L 0 10 z", class: "pcl-lc-arrowhead" }));
@@ -36,12 +36,14 @@ function diagram(state, last) {
     const [x1, y1] = NODES[a];
     const [x2, y2] = NODES[b];
     const dx = x2 - x1, dy = y2 - y1, len = Math.hypot(dx, dy);
-    const r = 30;  // stop at the node's edge
+    const r = (Math.abs(dx) / len) * 44 + (Math.abs(dy) / len) * 18;  // stop at the node's edge
     const sx = x1 + (dx / len) * r, sy = y1 + (dy / len) * r, ex = x2 - (dx / len) * r, ey = y2 - (dy / len) * r;
     const mx = (sx + ex) / 2 - (dy / len) * bend, my = (sy + ey) / 2 + (dx / len) * bend;
     const lit = last && last.from === a && last.to === b;
     root.append(svg("path", { d: `M ${sx} ${sy} Q ${mx} ${my} ${ex} ${ey}`, class: `pcl-lc-edge${lit ? " pcl-lit" : ""}`, "marker-end": "url(#pcl-arrow)", "data-from": a, "data-to": b }));
-    root.append(svg("text", { x: (sx + ex) / 2 - (dy / len) * bend * 0.55, y: (sy + ey) / 2 + (dx / len) * bend * 0.55 - 3, class: "pcl-lc-label", "text-anchor": "middle" }, label));
+    const ox = -(dy / len) * bend * 0.6, oy = (dx / len) * bend * 0.6;  // beside the curve's middle
+    const anchor = ox < -1 ? "end" : ox > 1 ? "start" : "middle";
+    root.append(svg("text", { x: (sx + ex) / 2 + ox + Math.sign(ox) * 3, y: (sy + ey) / 2 + oy + (oy < 0 ? -3 : 11), class: "pcl-lc-label", "text-anchor": anchor }, label));
   }
   for (const [name, [x, y]] of Object.entries(NODES)) {
     const g = svg("g", { class: `pcl-lc-node${name === state ? " pcl-current" : ""}`, "data-state": name });
