@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -83,8 +84,8 @@ def test_a_containers_layer_shows_copy_up_whiteouts_and_additions():
         assert changes["/bin/ls"]["kind"] == "D" and changes["/tmp/new"]["kind"] == "A"
         if view.driver == "overlay2":
             assert view.rw["whiteouts"] == ["/bin/ls"]  # a 0:0 device hides the lower file
-        lower = os.path.join(view.layers[0]["path"], "etc/passwd")
-        assert "changed" not in open(lower).read()  # the image's layer stays untouched
+        lower = Path(view.layers[0]["path"]) / "etc" / "passwd"
+        assert "changed" not in lower.read_text()  # the image's layer stays untouched
     finally:
         view.close()
 
