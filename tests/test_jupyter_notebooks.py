@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from pycontainer_lab.linux.cgroups import Layout
+
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
-
-from pycontainer_lab.linux.cgroups import Layout
 
 REPO = Path(__file__).resolve().parents[1]
 
