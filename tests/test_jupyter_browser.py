@@ -99,79 +99,78 @@ def test_widgets_render_and_update_in_jupyterlab(tmp_path, unique):
             page = browser.new_page()
             page.set_default_timeout(60_000)
             page.goto(lab.page("fixture.ipynb"))
-            run_all_cells(page)
             try:
+                run_all_cells(page)
                 # every cell ran: eight execution counts, none pending
                 page.wait_for_function(
                     "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]"
                     ".filter(p => /\\[\\d+\\]/.test(p.textContent)).length === 8")
-            except Exception:
-                shot = tmp_path / "page.png"
-                page.screenshot(path=str(shot))
-                prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
-                print(f"prompts {prompts}; screenshot {shot}; server log:\n"
-                      f"{lab.log.read_text()[-4000:]}")
-                raise
-            finally:
                 errors = outputs_with_errors(page)
-            assert errors == [], errors
+                assert errors == [], errors
 
-            # %pcl: the command's output, rendered by the extension
-            assert "Version:" in page.inner_text(".pcl-command pre.pcl-output")
+                # %pcl: the command's output, rendered by the extension
+                assert "Version:" in page.inner_text(".pcl-command pre.pcl-output")
 
-            # the namespace tree: the sandbox lit in its own uts namespace and in a child
-            # PID namespace of the host's, where it is PID 1
-            tree = page.locator(".pcl-nstree")
-            tree.wait_for()
-            assert "sandbox demo" in tree.locator(".pcl-focus-label").inner_text()
-            uts = tree.locator(".pcl-ns-kind[data-kind='uts'] .pcl-ns-group.pcl-focus")
-            assert uts.count() == 1 and "pcl-host" not in uts.get_attribute("class")
-            child = tree.locator(".pcl-pidns-root > .pcl-pidns-node.pcl-host "
-                                 ".pcl-pidns-children > .pcl-pidns-node.pcl-focus")
-            assert child.count() == 1 and "→ 1 inside" in child.inner_text()
-            # … and the later step (a new network namespace) appears without a click
-            page.wait_for_selector(".pcl-ns-kind[data-kind='net'] "
-                                   ".pcl-ns-group.pcl-focus:not(.pcl-host)")
-            assert "net" in tree.locator(".pcl-new").inner_text()
+                # the namespace tree: the sandbox lit in its own uts namespace and in a child
+                # PID namespace of the host's, where it is PID 1
+                tree = page.locator(".pcl-nstree")
+                tree.wait_for()
+                assert "sandbox demo" in tree.locator(".pcl-focus-label").inner_text()
+                uts = tree.locator(".pcl-ns-kind[data-kind='uts'] .pcl-ns-group.pcl-focus")
+                assert uts.count() == 1 and "pcl-host" not in uts.get_attribute("class")
+                child = tree.locator(".pcl-pidns-root > .pcl-pidns-node.pcl-host "
+                                     ".pcl-pidns-children > .pcl-pidns-node.pcl-focus")
+                assert child.count() == 1 and "→ 1 inside" in child.inner_text()
+                # … and the later step (a new network namespace) appears without a click
+                page.wait_for_selector(".pcl-ns-kind[data-kind='net'] "
+                                       ".pcl-ns-group.pcl-focus:not(.pcl-host)")
+                assert "net" in tree.locator(".pcl-new").inner_text()
 
-            # the monitor: its numbers for our group, changing, and the ipympl canvas
-            row = page.locator(f".pcl-monitor .pcl-readout tr[data-label='{name}']")
-            expect(row.locator("[data-field='cpu_limit']")).to_have_text("0.5 CPUs")
-            expect(row.locator("[data-field='memory_limit']")).to_have_text("64.0 MiB")
-            assert page.locator(".pcl-monitor .jupyter-matplotlib canvas").count() >= 1
-            first = row.locator("[data-field='t']").inner_text()
-            updates = int(page.get_attribute(".pcl-readout-foot", "data-updates"))
-            time.sleep(1.6)
-            assert row.locator("[data-field='t']").inner_text() != first
-            assert int(page.get_attribute(".pcl-readout-foot", "data-updates")) > updates
-            cpu = float(re.match(r"([\d.]+) %", row.locator(
-                "[data-field='cpu_percent']").inner_text()).group(1))
-            assert 15 < cpu < 70  # the busy loop, held at half a CPU
+                # the monitor: its numbers for our group, changing, and the ipympl canvas
+                row = page.locator(f".pcl-monitor .pcl-readout tr[data-label='{name}']")
+                expect(row.locator("[data-field='cpu_limit']")).to_have_text("0.5 CPUs")
+                expect(row.locator("[data-field='memory_limit']")).to_have_text("64.0 MiB")
+                assert page.locator(".pcl-monitor .jupyter-matplotlib canvas").count() >= 1
+                first = row.locator("[data-field='t']").inner_text()
+                updates = int(page.get_attribute(".pcl-readout-foot", "data-updates"))
+                time.sleep(1.6)
+                assert row.locator("[data-field='t']").inner_text() != first
+                assert int(page.get_attribute(".pcl-readout-foot", "data-updates")) > updates
+                cpu = float(re.match(r"([\d.]+) %", row.locator(
+                    "[data-field='cpu_percent']").inner_text()).group(1))
+                assert 15 < cpu < 70  # the busy loop, held at half a CPU
 
-            # the layer stack: the container's write to /etc/passwd is a copy-up from the
-            # image's layer (found by refreshing by itself: the write may come later)
-            layers = page.locator(".pcl-layers")
-            assert "container web" in layers.locator(".pcl-title").inner_text()
-            passwd = layers.locator(".pcl-layer-rw .pcl-change[data-path='/etc/passwd']")
-            expect(passwd).to_contain_text("copied up from layer 1")
-            expect(layers.locator(".pcl-layer[data-index='0'] .pcl-copied")).to_contain_text(
-                "/etc/passwd")
+                # the layer stack: the container's write to /etc/passwd is a copy-up from the
+                # image's layer (found by refreshing by itself: the write may come later)
+                layers = page.locator(".pcl-layers")
+                assert "container web" in layers.locator(".pcl-title").inner_text()
+                passwd = layers.locator(".pcl-layer-rw .pcl-change[data-path='/etc/passwd']")
+                expect(passwd).to_contain_text("copied up from layer 1")
+                expect(layers.locator(".pcl-layer[data-index='0'] .pcl-copied")).to_contain_text(
+                    "/etc/passwd")
 
-            # %pcl ps -a: pcl's table as an HTML table
-            ps = page.locator("table.pcl-table").last
-            assert ps.locator("th").first.inner_text() == "CONTAINER ID"
-            assert "web" in ps.locator("tbody").inner_text()
+                # %pcl ps -a: pcl's table as an HTML table
+                ps = page.locator("table.pcl-table").last
+                assert ps.locator("th").first.inner_text() == "CONTAINER ID"
+                assert "web" in ps.locator("tbody").inner_text()
 
-            # the lifecycle: running is lit; the pause button really pauses the container
-            life = page.locator(".pcl-lifecycle")
-            expect(life).to_have_attribute("data-state", "running")
-            assert life.locator(".pcl-lc-node.pcl-current").get_attribute(
-                "data-state") == "running"
-            life.locator("button[data-action='pause']").click()
-            expect(life).to_have_attribute("data-state", "paused")
-            assert ContainerStore().get("web")["State"]["Status"] == "paused"
-            assert life.locator("button[data-action='unpause']").is_enabled()
-            assert not life.locator("button[data-action='pause']").is_enabled()
+                # the lifecycle: running is lit; the pause button really pauses the container
+                life = page.locator(".pcl-lifecycle")
+                expect(life).to_have_attribute("data-state", "running")
+                assert life.locator(".pcl-lc-node.pcl-current").get_attribute(
+                    "data-state") == "running"
+                life.locator("button[data-action='pause']").click()
+                expect(life).to_have_attribute("data-state", "paused")
+                assert ContainerStore().get("web")["State"]["Status"] == "paused"
+                assert life.locator("button[data-action='unpause']").is_enabled()
+                assert not life.locator("button[data-action='pause']").is_enabled()
+            except Exception:  # what the page and the server looked like, for the log
+                shot = tmp_path / "page.png"
+                page.screenshot(path=str(shot), full_page=True)
+                prompts = page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()
+                print(f"prompts {prompts}; outputs with errors {outputs_with_errors(page)}; "
+                      f"screenshot {shot}; server log:\n{lab.log.read_text()[-4000:]}")
+                raise
             print(f"browser test: {time.monotonic() - started:.1f} s until all checks passed")
     finally:
         # the kernel is gone and its processes with it; a container outlives it (daemonless)

@@ -4,6 +4,9 @@ its rate, and its threads stopping."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 
@@ -151,3 +154,21 @@ def test_stats_and_groups_render_as_html(group):
     assert dict(stats.rows())["memory"].endswith("of 32.0 MiB")
     assert f"cgroup {cg.path}</b>" in cg._repr_html_() and "processes []" in cg._repr_html_()
     assert "does not exist" in Cgroup("pclnothere")._repr_html_()
+
+
+def test_a_kernel_exiting_stops_the_monitors_it_left_running(group, tmp_path):
+    """What happens when a notebook's kernel shuts down with a monitor still live."""
+    cg, mark = group(), tmp_path / "stopped"
+    code = textwrap.dedent(f"""
+        from pycontainer_lab.jupyter import ResourceMonitor
+        from pycontainer_lab.linux.cgroups import Cgroup
+        mon = ResourceMonitor(Cgroup({cg.name!r}), interval=0.1)
+        stop = mon.sampler.stop
+        def noted(*args, **kwargs):
+            open({str(mark)!r}, "w").write(str(mon.sampler.running))
+            stop(*args, **kwargs)
+        mon.sampler.stop = noted
+        mon.sampler.wait_rounds(2, timeout=10)
+    """)  # … and the interpreter exits, the sampler still running
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    assert mark.read_text() == "True"  # stopped at exit, while it was running
