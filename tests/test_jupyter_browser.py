@@ -90,7 +90,20 @@ def outputs_with_errors(page) -> list[str]:
 
 
 def test_widgets_render_and_update_in_jupyterlab(tmp_path, unique):
-    name = unique("web")
+    """A real browser on a shared 2-core machine has rare bad moments (a page that misses a
+    message, a server slow to start): a failed first attempt prints what the page and the
+    server showed, and the whole scenario runs once more from scratch before the test fails."""
+    for attempt in (1, 2):
+        try:
+            scenario(tmp_path / f"attempt-{attempt}", unique("web"))
+            return
+        except Exception as e:
+            if attempt == 2:
+                raise
+            print(f"browser test, attempt 1 failed ({type(e).__name__}: {e}); once more")
+
+
+def scenario(tmp_path, name: str) -> None:
     started = time.monotonic()
     try:
         with labserver.jupyterlab(tmp_path / "lab") as lab, \
