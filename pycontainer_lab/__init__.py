@@ -9,7 +9,8 @@ The package has four floors, each importing only the floors below it:
 
 ``tracing`` sits beside them all: every step API records what it does into it.
 
-The names below are imported lazily, so ``import pycontainer_lab`` stays cheap.
+The names below are imported lazily, so ``import pycontainer_lab`` stays cheap. In a notebook,
+``%load_ext pycontainer_lab`` adds the ``%pcl`` and ``%%container`` magics.
 """
 
 from __future__ import annotations
@@ -32,7 +33,22 @@ _LAZY = {
     "probe": ".linux.probe",
 }
 
-__all__ = ["Namespace", "Sandbox", "Trace", "__version__", "probe", "trace"]
+__all__ = ["Namespace", "Sandbox", "Trace", "__version__", "load_ipython_extension", "probe",
+           "trace", "unload_ipython_extension"]
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext pycontainer_lab``: the ``%pcl`` and ``%%container`` magics."""
+    from .jupyter.magics import load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: object) -> None:
+    """``%unload_ext pycontainer_lab``: remove the magics, stop every live widget."""
+    from .jupyter.magics import unload
+
+    unload(ipython)
 
 
 def __getattr__(name: str) -> object:

@@ -112,3 +112,9 @@ def test_watch_delivers_rounds_into_an_event_loop_without_blocking_it(groups):
     assert len(got) == 4 and all(set(t) == {g.name for g in groups} for t in got)
     assert worst_gap < 0.15  # the loop kept its 10 ms heartbeat going
     assert sampler._listeners == []  # the watcher unsubscribed when the loop left
+
+
+def test_series_of_a_group_not_sampled_yet_are_empty_columns(groups):
+    sampler = Sampler(groups[:1])
+    series = sampler.series(groups[0].name)
+    assert series["t"] == [] and series["cpu_percent"] == [] and series["memory_current"] == []

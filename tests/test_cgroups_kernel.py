@@ -114,6 +114,11 @@ def test_cpus_1_5_is_traced_as_the_native_files_of_this_version(group):
         assert [s.call for s in t] == ["write cpu.max = 150000 100000"]
         assert cg.get("cpu.max") == "150000 100000"
     assert all(s.action.startswith("cpus 1.5 → cpu.") for s in t)
+    assert cg.stats().cpu_limit == 1.5  # read back from the same files
+
+
+def test_no_cpu_quota_is_no_cpu_limit(group):
+    assert group().stats().cpu_limit is None
 
 
 @pytest.mark.skipif(not V1, reason="cgroup v1 file names")

@@ -248,6 +248,9 @@ def test_stats_read_the_v2_accounting_files(tree):
     assert (s.oom_events, s.oom_kills, s.under_oom) == (2, 1, None)
     assert (s.pids_current, s.pids_max, s.pids_limit_hits) == (3, None, 5)
     assert (s.io_read_bytes, s.io_write_bytes, s.io_read_ops, s.io_write_ops) == (150, 4096, 4, 2)
+    assert s.cpu_limit is None  # cpu.max "max 100000": no quota
+    cg.set("cpus", "1.5")
+    assert cg.stats().cpu_limit == 1.5
 
 
 def test_a_v1_file_name_on_v2_points_to_the_v2_one(tree):

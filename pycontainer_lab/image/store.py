@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
+from ..display import HasWidget
 from ..errors import NotFoundError, PclError, UsageError
 from ..linux.layerstack import default_driver
 from . import oci, usage
@@ -63,8 +64,10 @@ class RunConfig:
 
 
 @dataclass
-class Image:
-    """One image of the store: its manifest, its config and its names."""
+class Image(HasWidget):
+    """One image of the store: its manifest, its config and its names.
+
+    In a notebook it shows as a table of its layers; ``image.widget()`` draws the stack."""
 
     manifest_digest: str
     manifest: dict
@@ -105,6 +108,20 @@ class Image:
     @property
     def labels(self) -> dict[str, str]:
         return dict((self.config.get("config") or {}).get("Labels") or {})
+
+    def _repr_html_(self) -> str:
+        import html
+
+        made = [h.get("created_by", "") for h in self.config.get("history", [])
+                if not h.get("empty_layer")]
+        rows = "".join(
+            f"<tr><td>{i + 1}</td><td><code>{hex_of(d)[:12]}</code></td>"
+            f"<td style='text-align:left'>{html.escape(made[i] if i < len(made) else '')}</td>"
+            "</tr>" for i, d in enumerate(self.diff_ids))
+        names = ", ".join(self.repo_tags) or "&lt;none&gt;"
+        return (f"<b>image {html.escape(names)}</b> id <code>{self.short_id}</code>, "
+                f"{len(self.diff_ids)} layers, bottom first"
+                f"<table><tr><th>#</th><th>diff id</th><th>made by</th></tr>{rows}</table>")
 
     @property
     def run_config(self) -> RunConfig:

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from ..display import HasWidget
 from ..tracing import step
 from . import mounts, vfs
 from .changes import Change, overlay_changes, tree_changes
@@ -118,8 +119,10 @@ def get_driver(name: str | None = None) -> Driver:
     return DRIVERS[name]()
 
 
-class LayerStack:
-    """A union of layers you build one at a time, with its own upper, work and merged dirs."""
+class LayerStack(HasWidget):
+    """A union of layers you build one at a time, with its own upper, work and merged dirs.
+
+    In a notebook ``stack.widget()`` draws it, with the changes in its upper directory."""
 
     def __init__(self, path: PathLike, driver: str | None = None, box: Sandbox | None = None):
         self.path = Path(path)

@@ -181,6 +181,8 @@ class ProcessInfo:
     ns_pids: tuple[int, ...]
     """Its pid in each nested PID namespace, outermost first (``NSpid`` in /proc/PID/status)."""
     namespaces: dict[Namespace, int]
+    ppid: int = 0
+    """Its parent's pid (0 for the top of the tree)."""
 
     @property
     def inner_pid(self) -> int:
@@ -249,15 +251,18 @@ def _read_process(pid: int) -> ProcessInfo | None:
         with open(f"/proc/{pid}/status") as f:
             status = f.read()
         comm = ns_pids = None
+        ppid = 0
         for line in status.splitlines():
             if line.startswith("Name:"):
                 comm = line.split(None, 1)[1] if len(line.split(None, 1)) > 1 else ""
+            elif line.startswith("PPid:"):
+                ppid = int(line.split()[1])
             elif line.startswith("NSpid:"):
                 ns_pids = tuple(int(x) for x in line.split()[1:])
         ids = namespace_ids(pid)
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return None  # the process ended (or hides) while we looked
-    return ProcessInfo(pid, comm or "?", ns_pids or (pid,), ids)
+    return ProcessInfo(pid, comm or "?", ns_pids or (pid,), ids, ppid)
 
 
 def _pids(pids: Iterable[int] | None) -> Iterable[int]:

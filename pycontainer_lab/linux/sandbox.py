@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .. import tracing as _trace
+from ..display import HasWidget
 from ..fresh import python_argv
 from . import mounts as _mounts
 from . import namespaces as _ns
@@ -106,11 +107,12 @@ def _shutdown(proc: subprocess.Popen, sock: socket.socket) -> None:
         proc.wait()
 
 
-class Sandbox:
+class Sandbox(HasWidget):
     """A helper process to apply namespace and mount steps to, one at a time.
 
     ``box.pid`` is the process that does the steps (after ``unshare("pid")`` it is the helper's
-    child, PID 1 inside); ``box.helper_pid`` is the process first started.
+    child, PID 1 inside); ``box.helper_pid`` is the process first started. In a notebook,
+    ``box.widget()`` shows it in the tree of all namespaces.
     """
 
     def __init__(self, name: str = "sandbox"):

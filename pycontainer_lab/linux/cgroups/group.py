@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import html
 import os
 import re
 import shlex
@@ -32,6 +33,7 @@ import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from ...display import HasWidget
 from ...errors import NotFoundError, PclError, UsageError
 from ...tracing import Step, record, step
 from .fs import REAL, CgroupFS
@@ -73,8 +75,10 @@ def _check_name(name: str, what: str) -> None:
                          '"-", starting with a letter or a digit')
 
 
-class Cgroup:
-    """One cgroup, on cgroup v1 or v2 (the constructor picks the class for this host)."""
+class Cgroup(HasWidget):
+    """One cgroup, on cgroup v1 or v2 (the constructor picks the class for this host).
+
+    In a notebook it shows its stats; ``cg.widget()`` plots them live."""
 
     version: ClassVar[int] = 0
 
@@ -453,4 +457,13 @@ class Cgroup:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.path} ({self.layout.mode})>"
+
+    def _repr_html_(self) -> str:
+        head = (f"<b>cgroup {html.escape(self.path)}</b> (cgroup v{self.version}, "
+                f"{html.escape(self.layout.mode)} host)")
+        try:
+            stats = self.stats()
+        except (OSError, PclError):
+            return f"{head}: does not exist (create it with <code>.create()</code>)"
+        return f"{head}, processes {self.procs(recursive=True)}{stats._repr_html_()}"
 

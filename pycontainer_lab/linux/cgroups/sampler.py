@@ -33,6 +33,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
+from ...display import HasWidget
 from .group import Cgroup
 from .stats import CgroupStats, cpu_percent
 
@@ -42,8 +43,10 @@ Tick = dict[str, CgroupStats]
 """One sampling round: label → that group's snapshot."""
 
 
-class Sampler:
-    """Sample the stats of several cgroups at a fixed rate, into bounded buffers."""
+class Sampler(HasWidget):
+    """Sample the stats of several cgroups at a fixed rate, into bounded buffers.
+
+    ``sampler.widget()`` plots them live in a notebook."""
 
     def __init__(self, groups: Iterable[Cgroup] = (), interval: float = 0.5,
                  capacity: int = 240):
@@ -182,7 +185,7 @@ class Sampler:
         for name in CgroupStats.__dataclass_fields__:
             if name != "time":
                 cols[name] = [getattr(s, name) for s in samples]
-        pairs = list(zip([None, *samples[:-1]], samples, strict=True))
+        pairs = list(zip([None, *samples[:-1]], samples, strict=True)) if samples else []
         cols["cpu_percent"] = [cpu_percent(a, b) if a else None for a, b in pairs]
         for key, field in (("io_read_bps", "io_read_bytes"), ("io_write_bps", "io_write_bytes")):
             cols[key] = [_rate(a, b, field) if a else None for a, b in pairs]

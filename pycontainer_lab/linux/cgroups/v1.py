@@ -22,7 +22,7 @@ import os
 import time
 
 from .group import Cgroup
-from .stats import CgroupStats, parse_keyed, parse_limit
+from .stats import CgroupStats, parse_cpu_limit, parse_keyed, parse_limit
 
 __all__ = ["CgroupV1"]
 
@@ -111,6 +111,8 @@ class CgroupV1(Cgroup):
         s.cpu_throttled_periods = cpu.get("nr_throttled")
         if "throttled_time" in cpu:
             s.cpu_throttled_usec = cpu["throttled_time"] // 1000
+        s.cpu_limit = parse_cpu_limit(self._opt("cpu.cfs_quota_us"),
+                                      self._opt("cpu.cfs_period_us"))
         s.memory_current = self._int("memory.usage_in_bytes")
         s.memory_peak = self._int("memory.max_usage_in_bytes")
         limit = self._opt("memory.limit_in_bytes")

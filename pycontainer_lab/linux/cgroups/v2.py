@@ -26,7 +26,7 @@ import time
 
 from ...errors import PclError
 from .group import Cgroup
-from .stats import CgroupStats, parse_keyed, parse_limit
+from .stats import CgroupStats, parse_cpu_limit, parse_keyed, parse_limit
 
 __all__ = ["CgroupV2"]
 
@@ -107,6 +107,9 @@ class CgroupV2(Cgroup):
         s.cpu_periods = cpu.get("nr_periods")
         s.cpu_throttled_periods = cpu.get("nr_throttled")
         s.cpu_throttled_usec = cpu.get("throttled_usec")
+        cpu_max = (self._opt("cpu.max") or "").split()
+        if len(cpu_max) == 2:
+            s.cpu_limit = parse_cpu_limit(*cpu_max)
         s.memory_current = self._int("memory.current")
         s.memory_peak = self._int("memory.peak")
         limit = self._opt("memory.max")
