@@ -6,6 +6,7 @@ Run by ``./lab course`` before JupyterLab starts: it needs root and a static bus
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -44,8 +45,12 @@ def main() -> None:
         print(t)
         print()
         print(shown.stdout, end="")
-        print("\nThat was a container: namespaces + a new root. The course continues in "
-              "JupyterLab.")
+        print("\nThat was a container: namespaces + a new root. The same, as `pcl run` does it "
+              "(image, cgroup, capabilities, seccomp, a monitor):")
+        subprocess.run([sys.executable, "-m", "pycontainer_lab.cli.main", "run", "--rm",
+                        "--hostname", "demo", "busybox", "sh", "-c",
+                        "echo \"hostname: $(hostname)\"; ps"], check=False)
+        print("\nThe course continues in JupyterLab.")
 
 
 if __name__ == "__main__":

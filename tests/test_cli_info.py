@@ -62,6 +62,18 @@ def test_info_json_parses_and_matches_the_probe():
     assert {h["mountpoint"] for h in data["Host"]["CgroupHierarchies"]} == mounted
 
 
+def test_info_counts_containers_and_images():
+    assert pcl("info", "--format", "{{.Containers}} {{.Images}}").stdout == "0 0\n"
+    subprocess.run([*PCL, "create", "--name", "counted", "busybox", "true"], check=True,
+                   capture_output=True)
+    try:
+        out = pcl("info").stdout
+        assert " Containers: 1\n  Running: 0\n  Paused: 0\n  Stopped: 1\n Images: 1\n" in out
+    finally:
+        subprocess.run([*PCL, "rm", "counted"], check=True, capture_output=True)
+        subprocess.run([*PCL, "rmi", "busybox"], check=True, capture_output=True)
+
+
 def test_info_go_template():
     out = pcl("info", "--format", "{{.KernelVersion}} {{.OSType}}")
     assert out.returncode == 0, out.stderr

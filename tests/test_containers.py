@@ -316,3 +316,54 @@ def test_stats_shows_the_limits_and_cpu_use(rootfs):
     assert 20 < cpu < 70  # about half a CPU (a generous band: this is not a benchmark)
     fmt = ok("stats", "--no-stream", "--format", "{{.Name}}: {{.PIDs}}", "spinner")
     assert fmt.strip() == "spinner: 1"
+
+
+def test_ps_filters_last_and_formats(rootfs):
+    ok("run", "--name", "zero", "-l", "tier=db", "--rootfs", rootfs, "true")
+    assert pcl("run", "--name", "three", "--rootfs", rootfs, "sh", "-c", "exit 3").returncode == 3
+    ok("run", "-d", "--name", "alive", "-l", "tier=web", "--rootfs", rootfs, "sleep", "60")
+    names = lambda *a: ok("ps", *a, "--format", "{{.Names}}").split()  # noqa: E731
+    assert names() == ["alive"]
+    assert names("-a") == ["alive", "three", "zero"]  # newest first
+    assert names("-a", "-f", "status=exited") == ["three", "zero"]
+    assert names("-a", "-f", "exited=3") == ["three"]
+    assert names("-a", "-f", "label=tier") == ["alive", "zero"]
+    assert names("-a", "-f", "label=tier=db") == ["zero"]
+    assert names("-a", "-f", "name=^th") == ["three"]
+    assert names("-a", "-f", "before=alive") == ["three", "zero"]
+    assert names("-a", "-f", "since=zero") == ["alive", "three"]
+    assert names("-l") == ["alive"] and names("-n", "2") == ["alive", "three"]
+    table = ok("ps", "-a").splitlines()
+    assert table[0].split() == ["CONTAINER", "ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
+                                "PORTS", "NAMES"]
+    assert "Exited (3)" in ok("ps", "-a", "--format", "table {{.Names}}\t{{.Status}}")
+    r = pcl("ps", "-f", "color=red")
+    assert r.returncode == 125 and "invalid filter 'color'" in r.stderr
+
+
+def test_rename_wait_kill_signal_and_start_attached(rootfs):
+    ok("create", "--name", "before", "--rootfs", rootfs, "sh", "-c",
+       "trap 'echo got-usr1; exit 4' USR1; while true; do sleep 0.1; done")
+    ok("rename", "before", "after")
+    assert pcl("inspect", "before").returncode != 0 and inspect("after")["Name"] == "/after"
+    ok("start", "after")
+    ok("kill", "-s", "USR1", "after")
+    assert ok("wait", "after").strip() == "4"
+    assert "got-usr1" in ok("logs", "after")
+    r = pcl("kill", "-s", "NOPE", "after")
+    assert r.returncode != 0 and 'invalid signal "NOPE"' in r.stderr
+    ok("create", "--name", "greeter", "--rootfs", rootfs, "sh", "-c", "echo attached; exit 6")
+    out = pcl("start", "-a", "greeter")
+    assert (out.returncode, out.stdout) == (6, "attached\n")
+
+
+def test_system_reset_removes_every_container_and_cgroup(rootfs):
+    from pycontainer_lab.linux.cgroups import Cgroup
+
+    ok("run", "-d", "--name", "left1", "--rootfs", rootfs, "sleep", "60")
+    ok("create", "--name", "left2", "--rootfs", rootfs, "true")
+    stray = Cgroup("pclstray").create()  # as an interrupted cell would leave it
+    assert stray.exists
+    out = ok("system", "reset", "-f")
+    assert out.count("removed container") == 2 and "deleted cgroup" in out
+    assert ok("ps", "-aq") == "" and not stray.exists

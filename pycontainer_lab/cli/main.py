@@ -54,6 +54,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "container inspect": ("inspect", "Display detailed information on one or more containers"),
     "image prune": ("image_prune", "Remove unused images"),
     "system df": ("system_df", "Show docker disk usage"),
+    "system reset": ("system_reset", "Remove all containers, their cgroups and runtime state"),
 }
 
 # `pcl container ls` is `pcl ps`, and so on (Docker's management commands).
@@ -74,7 +75,7 @@ ALIASES: dict[tuple[str, str], str] = {
     ("image", "remove"): "rmi", ("image", "tag"): "tag", ("image", "history"): "history",
     ("image", "inspect"): "image inspect", ("image", "save"): "save", ("image", "load"): "load",
     ("image", "import"): "import", ("image", "prune"): "image prune",
-    ("system", "df"): "system df",
+    ("system", "df"): "system df", ("system", "reset"): "system reset",
 }
 
 

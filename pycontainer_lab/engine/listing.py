@@ -18,20 +18,18 @@ FILTER_KEYS = ("status", "name", "id", "ancestor", "exited", "label", "before", 
 
 
 def parse_filters(items: list[str]) -> dict[str, list[str]]:
-    """``["status=exited", "label=a=b"]`` → ``{"status": ["exited"], "label": ["a=b"]}``."""
-    out: dict[str, list[str]] = {}
-    for item in items:
-        key, eq, value = item.partition("=")
-        if not eq:
-            raise UsageError(f"bad format of filter (expected name=value): {item}")
-        if key not in FILTER_KEYS:
-            raise UsageError(f"invalid filter '{key}': use one of {', '.join(FILTER_KEYS)}")
-        if key == "status" and value not in st.STATUSES:
+    """``["status=exited", "label=a=b"]`` → ``{"status": ["exited"], "label": ["a=b"]}``,
+    with the values ``ps`` checks (a known status, a numeric exit code)."""
+    from ..image.filters import parse_filters as parse
+
+    out = parse(items, FILTER_KEYS)
+    for value in out.get("status", []):
+        if value not in st.STATUSES:
             raise UsageError(f"invalid filter 'status={value}': use one of "
                              f"{', '.join(st.STATUSES)}")
-        if key == "exited" and not value.lstrip("-").isdigit():
+    for value in out.get("exited", []):
+        if not value.lstrip("-").isdigit():
             raise UsageError(f"invalid filter 'exited={value}': an exit code is a number")
-        out.setdefault(key, []).append(value)
     return out
 
 

@@ -17,7 +17,22 @@ def yes(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-def render(info: HostInfo) -> str:
+def counts() -> dict:
+    """Docker's counts: containers by state, images; and the store's storage driver."""
+    from ...engine.reconcile import reconcile_all
+    from ...engine.store import ContainerStore
+    from ...image.store import Store
+
+    records = reconcile_all(ContainerStore())
+    status = [r["State"]["Status"] for r in records]
+    store = Store()
+    return {"Containers": len(records), "ContainersRunning": status.count("running"),
+            "ContainersPaused": status.count("paused"),
+            "ContainersStopped": len(records) - status.count("running") - status.count("paused"),
+            "Images": len(store.images()), "Driver": store.driver}
+
+
+def render(info: HostInfo, c: dict) -> str:
     h = info.Host
     lines = [
         "Client:",
@@ -25,8 +40,13 @@ def render(info: HostInfo) -> str:
         " Context:    pycontainer-lab (daemonless: works on the state on disk)",
         "",
         "Server:",
+        f" Containers: {c['Containers']}",
+        f"  Running: {c['ContainersRunning']}",
+        f"  Paused: {c['ContainersPaused']}",
+        f"  Stopped: {c['ContainersStopped']}",
+        f" Images: {c['Images']}",
         f" Server Version: {info.ServerVersion}",
-        f" Storage Driver: {info.Driver}",
+        f" Storage Driver: {c['Driver']}",
         f" Logging Driver: {info.LoggingDriver}",
         f" Cgroup Driver: {info.CgroupDriver}",
         f" Cgroup Version: {info.CgroupVersion} ({h['CgroupMode']})",
@@ -65,8 +85,9 @@ def render(info: HostInfo) -> str:
 
 def run(args: argparse.Namespace) -> int:
     info = probe()
+    c = counts()
     if args.format:
-        print(format_value(args.format, info.to_dict()))
+        print(format_value(args.format, {**info.to_dict(), **c}))
     else:
-        print(render(info))
+        print(render(info, c))
     return 0
