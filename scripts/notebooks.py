@@ -21,6 +21,11 @@ import nbformat
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
+NOT_FROM_TEXT = {
+    "01-see-it-live.ipynb": "the widgets' tour (issue 6), written as a notebook on its branch",
+}
+"""Notebooks kept as .ipynb by their owners, not generated here (and why)."""
+
 
 def sources(where: Path = NOTEBOOKS) -> list[Path]:
     """The text sources, in course order."""
@@ -65,7 +70,8 @@ def out_of_sync(where: Path = NOTEBOOKS) -> list[str]:
                          "python scripts/notebooks.py build")
     made = {s.with_suffix(".ipynb") for s in sources(where)}
     wrong += [f"{nb.name} has no text source {nb.with_suffix('.py').name}"
-              for nb in sorted(where.glob("*.ipynb")) if nb not in made]
+              for nb in sorted(where.glob("*.ipynb"))
+              if nb not in made and nb.name not in NOT_FROM_TEXT]
     return wrong
 
 

@@ -19,6 +19,11 @@ import leaks
 
 SESSION = uuid.uuid4().hex[:12]
 
+# The runtime's tests fork from this process, which the runtime allows only while it has one
+# thread. numpy (the widget tests import it) starts OpenBLAS worker threads on import unless
+# told not to: set before any test module is collected.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     os.environ[leaks.MARKER] = SESSION  # every process the tests start inherits it

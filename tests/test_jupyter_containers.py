@@ -5,7 +5,6 @@ monitor and views that take a container's name."""
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -29,6 +28,8 @@ from pycontainer_lab.linux.layerstack import LayerStack
 from pycontainer_lab.linux.namespaces import Namespace
 from pycontainer_lab.linux.overlay import make_whiteout
 
+from helpers import until
+
 
 @pytest.fixture
 def cleanup():
@@ -45,13 +46,6 @@ def run(name: str, script: str, **options: object) -> dict:
                                                    name=name, init=True, **options))
     lifecycle.start(record["ID"]).started()
     return record
-
-
-def until(check, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_an_images_layers_bottom_up_with_what_made_them():

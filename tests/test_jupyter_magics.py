@@ -11,7 +11,8 @@ import pytest
 
 pytest.importorskip("IPython", reason="the jupyter extra is not installed")
 
-from IPython.testing import globalipapp
+from IPython.core.interactiveshell import InteractiveShell
+from traitlets.config import Config
 
 from pycontainer_lab.cli import main as cli_main
 from pycontainer_lab.jupyter.cli_output import CommandOutput, parse_table
@@ -24,9 +25,14 @@ PS = textwrap.dedent("""\
     """)
 
 
-def get_ipython():
-    globalipapp.start_ipython()  # once per process; later calls do nothing
-    return globalipapp.get_ipython()
+def get_ipython() -> InteractiveShell:
+    """An IPython shell for the magics, without the history thread (the runtime's tests,
+    later in the same process, may only fork while it has a single thread)."""
+    if not InteractiveShell.initialized():
+        config = Config()
+        config.HistoryManager.enabled = False
+        InteractiveShell.instance(config=config)
+    return InteractiveShell.instance()
 
 
 @pytest.fixture

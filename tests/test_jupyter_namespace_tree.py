@@ -16,6 +16,8 @@ from pycontainer_lab.jupyter import NamespaceTree, lifetime
 from pycontainer_lab.jupyter.namespace_tree import focus_of, tree_state
 from pycontainer_lab.linux.namespaces import Namespace, namespace_ids, snapshot
 
+from helpers import until
+
 
 def kind(tree: NamespaceTree, name: str) -> list[dict]:
     return next(k["groups"] for k in tree.kinds if k["kind"] == name)
@@ -29,13 +31,6 @@ def find(node: dict, ns_id: int) -> dict | None:
     if node["id"] == ns_id:
         return node
     return next((n for c in node["children"] if (n := find(c, ns_id))), None)
-
-
-def wait_for(check, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_a_fresh_sandbox_shares_every_namespace_with_the_host():
@@ -117,9 +112,9 @@ def test_auto_refresh_runs_in_a_thread_that_stops_with_the_widget():
     with Sandbox() as box:
         tree = NamespaceTree(box, auto_refresh=0.05)
         assert tree.auto_refresh == 0.05 and tree in lifetime.live()
-        wait_for(lambda: tree.refreshes >= 4)
+        until(lambda: tree.refreshes >= 4)
         box.unshare("uts")  # seen without anyone calling refresh()
-        wait_for(lambda: tree.focus["new"] == ["uts"])
+        until(lambda: tree.focus["new"] == ["uts"])
         tree.close()
         assert tree.auto_refresh == 0.0 and tree not in lifetime.live()
         assert "pcl-namespace-tree" not in {t.name for t in threading.enumerate()}

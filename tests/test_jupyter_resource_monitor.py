@@ -17,6 +17,8 @@ from pycontainer_lab.jupyter import ResourceMonitor, close_all, lifetime
 from pycontainer_lab.jupyter.resource_monitor import MAX_HZ
 from pycontainer_lab.linux.cgroups import Cgroup, Layout, Sampler
 
+from helpers import until
+
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or Layout.detect().version == 0,
                                 reason="needs root and mounted cgroups")
 MIB = 1 << 20
@@ -38,13 +40,6 @@ def group(unique):
         cg.delete()
 
 
-def wait_for(check, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
-
-
 def sampler_threads() -> int:
     return sum(t.name == "pcl-cgroup-sampler" for t in threading.enumerate())
 
@@ -55,7 +50,7 @@ def test_cpu_and_memory_against_their_limits(group):
         box.join_cgroup(cg).start("while :; do :; done")
         mon = ResourceMonitor(cg, interval=0.25, window=30)
         try:
-            wait_for(lambda: len(mon.rows[0]["label"]) and mon.rows[0]["samples"] >= 8)
+            until(lambda: len(mon.rows[0]["label"]) and mon.rows[0]["samples"] >= 8)
             row = mon.rows[0]
             assert row["label"] == cg.name
             assert row["cpu_limit"] == 0.5 and row["memory_limit"] == 32 * MIB
@@ -73,7 +68,7 @@ def test_cpu_and_memory_against_their_limits(group):
             assert mon.ax_cpu.get_xlim() == (-30, 0) and mon.ax_mem.get_ylim()[1] >= 32
 
             box.start("tail /dev/zero")  # grows until the kernel kills it at the limit
-            wait_for(lambda: (mon.rows[0]["oom_kills"] or 0) >= 1)
+            until(lambda: (mon.rows[0]["oom_kills"] or 0) >= 1)
             marks = lines.oom.get_ydata()
             assert len(marks) >= 1 and set(marks) == {32.0}  # marked on the limit line
             assert mon.rows[0]["memory_peak"] >= 30 * MIB
@@ -120,7 +115,7 @@ def test_a_sampler_given_to_it_stays_the_callers(group):
         mon = ResourceMonitor({"B": b}, sampler=sampler)
         try:
             assert sampler.labels == [a.name, "B"]
-            wait_for(lambda: len(mon.rows) == 2 and all(r["samples"] >= 2 for r in mon.rows))
+            until(lambda: len(mon.rows) == 2 and all(r["samples"] >= 2 for r in mon.rows))
             assert {r["label"]: r["memory_limit"] for r in mon.rows} == \
                 {a.name: None, "B": 64 * MIB}
             assert not mon.artists[a.name].mem_limit.get_visible()  # no limit, no line
@@ -134,9 +129,9 @@ def test_a_group_deleted_while_watched_is_marked_gone(group, unique):
     cg = Cgroup(unique("gone")).create()
     mon = ResourceMonitor(cg, interval=0.1)
     try:
-        wait_for(lambda: mon.rows[0]["samples"] >= 2)
+        until(lambda: mon.rows[0]["samples"] >= 2)
         cg.delete()
-        wait_for(lambda: bool(mon.rows[0]["gone"]))
+        until(lambda: bool(mon.rows[0]["gone"]))
         assert cg.name in mon.sampler.dropped
     finally:
         mon.close()

@@ -23,16 +23,14 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import anywidget
 import traitlets
 
 from ..image.store import Image, Store
 from ..linux.changes import Change
 from ..linux.layerstack import LayerStack
 from ..linux.overlay import is_opaque, is_whiteout
-from .lifetime import track, untrack
+from .refreshing import RefreshingWidget
 from .static import asset
-from .timer import Repeater
 
 __all__ = ["Layer", "LayerStackView", "scan_layer", "stack_state"]
 
@@ -199,7 +197,7 @@ def stack_source(stack: LayerStack) -> Source:
                   stack.driver.name, stack.changes())
 
 
-class LayerStackView(anywidget.AnyWidget):
+class LayerStackView(RefreshingWidget):
     """The layers of an image, a container or a hand-built stack, bottom-up, with the
     read-write layer and its changes on top.
 
@@ -219,9 +217,7 @@ class LayerStackView(anywidget.AnyWidget):
     rw = traitlets.Dict().tag(sync=True)
     """The read-write layer: ``files``, ``size``, ``changes`` (``kind``, ``path``, ``from``:
     the layer index a changed file was copied up from)…; ``{}`` for an image alone."""
-    refreshes = traitlets.Int(0).tag(sync=True)
-    auto_refresh = traitlets.Float(0.0).tag(sync=True)
-    error = traitlets.Unicode("").tag(sync=True)
+    _timer_name = "pcl-layer-stack"
 
     def __init__(self, source: Image | LayerStack | str | None = None, *,
                  container: str | None = None, store: Store | None = None,
@@ -233,8 +229,6 @@ class LayerStackView(anywidget.AnyWidget):
         self._source = source
         self._container = container
         self._lock = threading.Lock()
-        self._timer: Repeater | None = None
-        self.on_msg(self._on_message)
         self.refresh()
         if auto_refresh:
             self.start(auto_refresh)
@@ -259,34 +253,3 @@ class LayerStackView(anywidget.AnyWidget):
                 self.error = ""
                 self.refreshes += 1
             return state
-
-    def _safe_refresh(self) -> None:
-        try:
-            self.refresh()
-        except Exception as e:
-            self.error = f"refresh failed: {type(e).__name__}: {e}"
-            raise
-
-    def start(self, interval: float = 1.0) -> LayerStackView:
-        """Refresh every ``interval`` seconds in a background thread."""
-        self.stop()
-        self._timer = Repeater(self._safe_refresh, interval, name="pcl-layer-stack").start()
-        self.auto_refresh = float(interval)
-        track(self)
-        return self
-
-    def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self.auto_refresh = 0.0
-        untrack(self)
-
-    def _on_message(self, _widget: object, content: dict, _buffers: object) -> None:
-        if isinstance(content, dict) and content.get("type") == "refresh":
-            self._safe_refresh()
-
-    def close(self) -> None:
-        self.stop()
-        super().close()
-

@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Callable
 
-import anywidget
 import traitlets
 
 from ..engine import lifecycle as engine
@@ -28,9 +27,8 @@ from ..engine.reconcile import reconcile
 from ..engine.state import status_text
 from ..engine.store import ContainerStore
 from ..errors import NotFoundError, PclError
-from .lifetime import track, untrack
+from .refreshing import RefreshingWidget
 from .static import asset
-from .timer import Repeater
 
 __all__ = ["ACTIONS", "Lifecycle", "course_state"]
 
@@ -58,7 +56,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], Callable[[str], object]]] = {
 }
 
 
-class Lifecycle(anywidget.AnyWidget):
+class Lifecycle(RefreshingWidget):
     """One container's state in the S8.1 diagram, with buttons that call the engine.
 
     ``container``: its name or id. :meth:`do` runs a verb from Python (and waits);
@@ -81,8 +79,8 @@ class Lifecycle(anywidget.AnyWidget):
     """The verb running now (the buttons wait)."""
     history = traitlets.List(traitlets.Dict()).tag(sync=True)
     """``{"from", "to", "via", "at"}`` for each change of state seen."""
-    auto_refresh = traitlets.Float(0.0).tag(sync=True)
-    error = traitlets.Unicode("").tag(sync=True)
+
+    _timer_name = "pcl-lifecycle-refresh"
 
     def __init__(self, container: str, *, auto_refresh: float | None = 1.0,
                  store: ContainerStore | None = None, **kwargs: object):
@@ -91,9 +89,7 @@ class Lifecycle(anywidget.AnyWidget):
         self._cid = ""
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
-        self._timer: Repeater | None = None
         self._pending_via = ""
-        self.on_msg(self._on_message)
         self.refresh()
         if auto_refresh:
             self.start(auto_refresh)
@@ -163,41 +159,14 @@ class Lifecycle(anywidget.AnyWidget):
         self._worker = threading.Thread(target=run, name="pcl-lifecycle", daemon=True)
         self._worker.start()
 
-    def _on_message(self, _widget: object, content: dict, _buffers: object) -> None:
-        if not isinstance(content, dict):
-            return
-        if content.get("type") == "action" and content.get("action") in ACTIONS:
+    def _on_message(self, widget: object, content: dict, buffers: object) -> None:
+        if isinstance(content, dict) and content.get("type") == "action" and \
+                content.get("action") in ACTIONS:
             self._do_in_background(content["action"])
-        elif content.get("type") == "refresh":
-            self.refresh()
-
-    # ------------------------------------------------------------------ threads
-    def _safe_refresh(self) -> None:
-        try:
-            self.refresh()
-        except Exception as e:
-            self.error = f"refresh failed: {type(e).__name__}: {e}"
-            raise
-
-    def start(self, interval: float = 1.0) -> Lifecycle:
-        """Read the record every ``interval`` seconds in a background thread."""
-        self.stop()
-        self._timer = Repeater(self._safe_refresh, interval, name="pcl-lifecycle-refresh")
-        self._timer.start()
-        self.auto_refresh = float(interval)
-        track(self)
-        return self
-
-    def stop(self) -> None:
-        """Stop following the record (the buttons still work)."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self.auto_refresh = 0.0
-        untrack(self)
+        else:
+            super()._on_message(widget, content, buffers)
 
     def close(self) -> None:
-        self.stop()
+        super().close()
         if self._worker is not None:
             self._worker.join(timeout=30)
-        super().close()

@@ -25,7 +25,6 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import anywidget
 import traitlets
 
 from ..linux.namespaces import (
@@ -36,9 +35,8 @@ from ..linux.namespaces import (
     namespace_ids,
     snapshot,
 )
-from .lifetime import track, untrack
+from .refreshing import RefreshingWidget
 from .static import asset
-from .timer import Repeater
 
 __all__ = ["Focus", "NamespaceTree", "focus_of", "is_kernel_thread", "tree_state"]
 
@@ -159,7 +157,7 @@ def tree_state(snap: NamespaceSnapshot, focus: Focus | None = None, *,
     return {"kinds": out_kinds, "pid_tree": node(snap.pid_tree), "focus": focus_state}
 
 
-class NamespaceTree(anywidget.AnyWidget):
+class NamespaceTree(RefreshingWidget):
     """Every namespace of every kind with its processes, and the PID-namespace tree.
 
     ``focus`` (a :class:`~pycontainer_lab.linux.sandbox.Sandbox`, a pid) or ``container`` (a
@@ -180,10 +178,7 @@ class NamespaceTree(anywidget.AnyWidget):
     """The PID namespaces: ``{"id", "host", "focus", "count", "processes", "children"}``."""
     focus = traitlets.Dict().tag(sync=True)
     """The highlighted object: ``{"label", "main", "pids", "alive", "namespaces", "new"}``."""
-    refreshes = traitlets.Int(0).tag(sync=True)
-    auto_refresh = traitlets.Float(0.0).tag(sync=True)
-    """Seconds between automatic refreshes (0: off)."""
-    error = traitlets.Unicode("").tag(sync=True)
+    _timer_name = "pcl-namespace-tree"
 
     def __init__(self, focus: object = None, *, container: str | None = None,
                  pids: Iterable[int] | None = None,
@@ -205,8 +200,6 @@ class NamespaceTree(anywidget.AnyWidget):
         """The namespaces called "host": this kernel's own."""
         self.snapshot: NamespaceSnapshot | None = None
         self._lock = threading.Lock()
-        self._timer: Repeater | None = None
-        self.on_msg(self._on_message)
         self.refresh()
         if auto_refresh:
             self.start(auto_refresh)
@@ -228,34 +221,3 @@ class NamespaceTree(anywidget.AnyWidget):
                 self.error = ""
                 self.refreshes += 1
             return snap
-
-    def _safe_refresh(self) -> None:
-        try:
-            self.refresh()
-        except Exception as e:
-            self.error = f"refresh failed: {type(e).__name__}: {e}"
-            raise
-
-    def start(self, interval: float = 1.0) -> NamespaceTree:
-        """Refresh every ``interval`` seconds in a background thread."""
-        self.stop()
-        self._timer = Repeater(self._safe_refresh, interval, name="pcl-namespace-tree").start()
-        self.auto_refresh = float(interval)
-        track(self)
-        return self
-
-    def stop(self) -> None:
-        """Stop refreshing by itself (the tree stays as it is)."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self.auto_refresh = 0.0
-        untrack(self)
-
-    def _on_message(self, _widget: object, content: dict, _buffers: object) -> None:
-        if isinstance(content, dict) and content.get("type") == "refresh":
-            self._safe_refresh()
-
-    def close(self) -> None:
-        self.stop()
-        super().close()
