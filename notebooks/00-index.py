@@ -74,7 +74,9 @@ t
 # setup again, fix your answer, check again.
 #
 # Every chapter ends with `lab.cleanup()`, which removes every sandbox, cgroup, mount and
-# scratch directory the notebook made (it also runs when the kernel shuts down).
+# scratch directory the notebook made (it also runs when the kernel shuts down). Sandboxes end
+# with a crashed kernel by themselves; if cgroups or containers are left over anyway,
+# `pcl system reset` removes them.
 #
 # **For teachers**: the chapters carry nbgrader metadata (locked setup and check cells, solution
 # regions, hidden tests, points). In an nbgrader course directory put a chapter under
