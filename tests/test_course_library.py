@@ -65,23 +65,27 @@ def test_missing_names_what_and_how(monkeypatch):
 
 def test_the_needs_magic_skips_a_cell_or_runs_it(monkeypatch):
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
     monkeypatch.setitem(needs_module.CAPABILITIES, "warp-drive", Capability(
         "a warp drive", lambda h: False, lambda h: "ask engineering"))
+    if not InteractiveShell.initialized():
+        # no history thread: the runtime's tests, later in this process, fork only while it
+        # has a single thread
+        config = Config()
+        config.HistoryManager.enabled = False
+        InteractiveShell.instance(config=config)
     shell = InteractiveShell.instance()
-    try:
-        assert needs_module.register_magic(shell)
-        shown = []
-        monkeypatch.setattr(needs_module, "_notice", shown.append)
-        shell.run_cell("%%needs warp-drive\nengaged = True")
-        assert "engaged" not in shell.user_ns
-        assert shown == [["a warp drive: ask engineering"]]
-        result = shell.run_cell("%%needs root\nx = 20\nx + 1")
-        assert result.result == 21 and shell.user_ns["x"] == 20
-        result = shell.run_cell("%%needs root\nraise KeyError('inner')")
-        assert isinstance(result.error_in_exec, KeyError)  # errors are not swallowed
-    finally:
-        InteractiveShell.clear_instance()
+    assert needs_module.register_magic(shell)
+    shown = []
+    monkeypatch.setattr(needs_module, "_notice", shown.append)
+    shell.run_cell("%%needs warp-drive\nengaged = True")
+    assert "engaged" not in shell.user_ns
+    assert shown == [["a warp drive: ask engineering"]]
+    result = shell.run_cell("%%needs root\nx = 20\nx + 1")
+    assert result.result == 21 and shell.user_ns["x"] == 20
+    result = shell.run_cell("%%needs root\nraise KeyError('inner')")
+    assert isinstance(result.error_in_exec, KeyError)  # errors are not swallowed
 
 
 def test_a_check_passes_or_fails_with_its_hint():
