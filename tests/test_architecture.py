@@ -13,7 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "pycontainer_lab"
 # floor of each top-level part of the package; 0 = shared by all floors
 FLOORS = {"tracing": 0, "paths": 0, "errors": 0, "atomicfile": 0, "units": 0, "_version": 0,
           "linux": 1, "image": 2, "runtime": 2, "engine": 3, "cli": 4, "jupyter": 4,
-          "__init__": 4, "__main__": 4, "fresh": 0,
+          "course": 4, "__init__": 4, "__main__": 4, "fresh": 0,
           # obj.widget(): asks the Jupyter face by name, only when called (see display.py)
           "display": 0}
 
