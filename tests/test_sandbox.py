@@ -227,3 +227,22 @@ def test_run_reports_exit_codes_output_and_timeouts():
         assert slow.timed_out and slow.returncode == -signal.SIGKILL
         with pytest.raises(FileNotFoundError):
             box.run(["/no/such/program"])
+
+
+def test_a_frozen_or_stalled_sandbox_still_closes(unique):
+    """A cell may leave its sandbox frozen (cgroup freezer) or stalled at a memory limit with
+    the OOM killer off; closing must still end it, not hang the notebook."""
+    from pycontainer_lab.linux.cgroups import Cgroup
+
+    cg = Cgroup(unique("frz")).create()
+    try:
+        box = Sandbox()
+        box.join_cgroup(cg)
+        pid = box.helper_pid
+        cg.freeze()
+        t0 = time.monotonic()
+        box.close()
+        assert time.monotonic() - t0 < 30
+        assert _wait_gone(pid)
+    finally:
+        cg.delete()

@@ -3,8 +3,8 @@
 Each container gets a cgroup named after its id (under ``pycontainer-lab/`` in every
 hierarchy, see :mod:`..linux.cgroups`). The monitor creates it and writes the limits of the
 container's ``HostConfig`` before the container's init enters it; ``pause`` freezes it,
-``stats`` reads it, ``rm`` deletes it. It outlives a stopped container until ``rm``, so a
-learner can still read an OOM kill in ``inspect`` and the counters after the end.
+``stats`` reads it. When the container stops the monitor deletes it (as Docker's runtime does);
+what happened in it -- an OOM kill -- stays in the record's ``State``.
 """
 
 from __future__ import annotations

@@ -233,9 +233,10 @@ def exited(args: dict) -> None:
 
 def _finish(store: ContainerStore, cid: str, record: dict, cgroup: ContainerCgroup,
             args: dict, code: int) -> None:
+    # a stopped container holds no cgroup (as with Docker): the next start makes it again
+    with contextlib.suppress(OSError, PclError):
+        cgroup.delete()
     if record["HostConfig"].get("AutoRemove"):
-        with contextlib.suppress(OSError, PclError):
-            cgroup.delete()
         store.remove(cid)
     for fd in args.get("clients", []):
         with contextlib.suppress(OSError):

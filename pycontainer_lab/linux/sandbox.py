@@ -96,15 +96,49 @@ def _argv(cmd: str | Sequence[str]) -> list[str]:
 
 
 def _shutdown(proc: subprocess.Popen, sock: socket.socket) -> None:
-    """End a helper: ask politely (close the socket), then insist. Safe to call twice."""
+    """End a helper: ask politely (close the socket), then insist. Safe to call twice.
+
+    A helper may be unable to answer or even to die: stalled at a memory limit with the OOM
+    killer disabled (SIGKILL still works), or frozen by a cgroup freezer (it must be thawed
+    before it can die)."""
     with contextlib.suppress(OSError):
         sock.close()
     try:
+        proc.wait(timeout=3)
+        return
+    except subprocess.TimeoutExpired:
+        pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, 9)  # the helper leads its own process group
+    try:
         proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, 9)  # the helper leads its own process group
-        proc.wait()
+        _thaw(proc.pid)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=10)
+
+
+def _thaw(pid: int) -> None:
+    """Thaw the cgroup a process is frozen in, so that it can receive its SIGKILL."""
+    from .cgroups.hierarchy import cgroup_hierarchies
+
+    try:
+        with open(f"/proc/{pid}/cgroup") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        for h in cgroup_hierarchies():
+            if h.version == 1 and "freezer" in h.controllers and \
+                    "freezer" in controllers.split(","):
+                target, value = f"{h.mountpoint}{path}/freezer.state", "THAWED"
+            elif h.version == 2 and controllers == "":
+                target, value = f"{h.mountpoint}{path}/cgroup.freeze", "0"
+            else:
+                continue
+            with contextlib.suppress(OSError), open(target, "w") as f:
+                f.write(value)
 
 
 class Sandbox(HasWidget):
@@ -152,17 +186,22 @@ class Sandbox(HasWidget):
         return self._closed or self._proc.poll() is not None
 
     def close(self) -> None:
-        """End the helper; its namespaces and mounts go with it. Closing twice is fine."""
+        """End the helper; its namespaces and mounts go with it. Closing twice is fine, and so
+        is closing a helper that cannot answer any more (stalled, frozen, busy in a step)."""
         if self._closed:
             return
         self._closed = True
-        with self._lock:
-            try:
-                send(self._sock, {"op": "close"})
-                self._reader.read()
-            except OSError:
-                pass
+        got = self._lock.acquire(timeout=5)
+        try:
+            if got:
+                with contextlib.suppress(OSError):  # TimeoutError included
+                    self._sock.settimeout(3)
+                    send(self._sock, {"op": "close"})
+                    self._reader.read()
             self._finalizer()
+        finally:
+            if got:
+                self._lock.release()
 
     def _dead_message(self) -> str:
         code = self._proc.poll()
