@@ -26,7 +26,7 @@
 # | 3 | [Cgroups](03-cgroups.ipynb): every CPU, memory and block-I/O knob, watched live; v1 and v2 | S8.3 | cgroup资源配额限制 | 3 |
 # | 4 | [Union filesystems and images](04-images.ipynb): layers by hand, copy-on-write, whiteouts, overlay vs vfs, an OCI image opened | S2, S6.2 | UnionFS（联合文件系统） · 镜像 | 3 |
 #
-# Besides the chapters, [See it live](01-see-it-live.ipynb) is a short tour of the widgets and
+# Besides the chapters, [See it live](05-widgets-tour.ipynb) is a short tour of the widgets and
 # the `%pcl` magics that the chapters use.
 #
 # ## What this host must allow

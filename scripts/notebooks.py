@@ -21,9 +21,7 @@ import nbformat
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
-NOT_FROM_TEXT = {
-    "01-see-it-live.ipynb": "the widgets' tour (issue 6), written as a notebook on its branch",
-}
+NOT_FROM_TEXT: dict[str, str] = {}
 """Notebooks kept as .ipynb by their owners, not generated here (and why)."""
 
 

@@ -23,7 +23,7 @@ def test_the_see_it_live_notebook_runs_and_cleans_up(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
         filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
-    nb = nbformat.read(REPO / "notebooks" / "01-see-it-live.ipynb", as_version=4)
+    nb = nbformat.read(REPO / "notebooks" / "05-widgets-tour.ipynb", as_version=4)
     nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = {i: c.outputs for i, c in enumerate(nb.cells) if c.cell_type == "code"}
