@@ -7,7 +7,7 @@ import json
 from ..errors import UsageError
 from ..units import human_duration, human_size
 
-__all__ = ["format_value", "human_duration", "human_size"]
+__all__ = ["confirm", "format_value", "human_duration", "human_size"]
 
 
 def format_value(fmt: str, data: object) -> str:
@@ -20,3 +20,13 @@ def format_value(fmt: str, data: object) -> str:
         return render(fmt, data)
     except TemplateError as e:
         raise UsageError(f"invalid --format template: {e}") from None
+
+
+def confirm(what: str) -> bool:
+    """Docker's prompt before removing things: ``WARNING! This will remove …`` [y/N]."""
+    import sys
+
+    sys.stderr.write(f"WARNING! This will remove {what}.\n"
+                     "Are you sure you want to continue? [y/N] ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ...engine import lifecycle
 from ...engine.listing import container_rows, layer_size, parse_filters
 from ...engine.store import ContainerStore
-from ..output import human_size
+from ..output import confirm, human_size
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -18,12 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.force:
-        sys.stderr.write("WARNING! This will remove all stopped containers.\n"
-                         "Are you sure you want to continue? [y/N] ")
-        sys.stderr.flush()
-        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-            return 0
+    if not args.force and not confirm("all stopped containers"):
+        return 0
     filters = parse_filters(args.filter)
     store = ContainerStore()
     rows = [r for r in container_rows(all_=True, filters=filters)

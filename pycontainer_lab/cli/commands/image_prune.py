@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 from ...image.docker import parse_time
 from ...image.filters import labels_match, parse_filters
 from ...image.store import Image
 from ..imageviews import store
-from ..output import human_size
+from ..output import confirm, human_size
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -33,10 +32,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.force:
         what = ("all images without at least one container associated to them" if args.all
                 else "all dangling images")
-        print(f"WARNING! This will remove {what}.\nAre you sure you want to continue? [y/N] ",
-              end="", flush=True)
-        answer = sys.stdin.readline().strip().lower()
-        if answer not in ("y", "yes"):
+        if not confirm(what):
             return 0
     until = [_seconds(u) for u in filters.get("until", [])]
 

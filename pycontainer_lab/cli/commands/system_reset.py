@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ...engine.reset import reset
+from ..output import confirm
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -13,12 +13,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.force:
-        sys.stderr.write("WARNING! This will remove all containers (running ones too), their "
-                         "cgroups and runtime state.\nAre you sure you want to continue? [y/N] ")
-        sys.stderr.flush()
-        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
-            return 0
+    if not args.force and not confirm("all containers (running ones too), their cgroups and "
+                                      "runtime state"):
+        return 0
     for line in reset():
         print(line)
     return 0
