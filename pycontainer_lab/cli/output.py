@@ -23,10 +23,11 @@ def format_value(fmt: str, data: object) -> str:
 
 
 def confirm(what: str) -> bool:
-    """Docker's prompt before removing things: ``WARNING! This will remove …`` [y/N]."""
+    """Docker's prompt before removing things (on stdout, as Docker's): ``WARNING! This will
+    remove …`` [y/N]."""
     import sys
 
-    sys.stderr.write(f"WARNING! This will remove {what}.\n"
+    sys.stdout.write(f"WARNING! This will remove {what}.\n"
                      "Are you sure you want to continue? [y/N] ")
-    sys.stderr.flush()
+    sys.stdout.flush()
     return sys.stdin.readline().strip().lower() in ("y", "yes")
