@@ -100,6 +100,8 @@ def start(ref: str, *, attach: bool = False, store: ContainerStore | None = None
     if record["State"]["Status"] in ("running", "paused", "restarting"):
         raise PclError(f"container {record['Name'][1:]} is already "
                        f"{record['State']['Status']}")
+    # started by hand: its restart policy applies again (a `stop` had suspended it)
+    store.update(cid, lambda r: r.setdefault("Pcl", {}).update(ManuallyStopped=False))
     r, w = os.pipe2(os.O_CLOEXEC)
     if len(os.listdir("/proc/self/task")) == 1:
         pid = _fork_monitor(cid, w, attach)  # a single-threaded caller (the CLI) may fork
@@ -168,9 +170,10 @@ def stop(ref: str, timeout: float | None = None, sig: str | None = None,
     store = store or ContainerStore()
     record = _load(store, ref)
     cid = record["ID"]
+    # marked even when it looks stopped: it may be between an exit and a restart
+    _mark_stopped_by_hand(store, cid)
     if _not_active(record):
         return cid
-    _mark_stopped_by_hand(store, cid)
     if record["State"]["Status"] == "restarting":
         _wait_until(store, cid, _not_active, 10)
         return cid

@@ -69,7 +69,10 @@ def main(words: list[str]) -> None:
         elif args["mode"] == "exited":
             exited(args)
         elif args["mode"] == "restart":
-            supervise(args, status)
+            if ContainerStore().load(args["id"]).get("Pcl", {}).get("ManuallyStopped"):
+                _finish_restart_cancelled(args)  # a `stop` came while we were on our way
+            else:
+                supervise(args, status)
     except BaseException as e:
         if isinstance(e, SystemExit):
             raise
@@ -146,7 +149,7 @@ def supervise(args: dict, status: Status) -> None:
                  OOMKilled=False, Dead=False, Pid=created.pid, ExitCode=0, Error="",
                  StartedAt=st.now(), FinishedAt=st.ZERO_TIME)
         r.setdefault("Pcl", {}).update(MonitorPid=os.getpid(), MonitorStart=_start_time(),
-                                       OomBefore=oom_before, ManuallyStopped=False)
+                                       OomBefore=oom_before)
 
     store.update(cid, running)
     status.say(f"started {created.pid}")
@@ -246,6 +249,13 @@ def _finish(store: ContainerStore, cid: str, record: dict, cgroup: ContainerCgro
         os.close(args["listen"])
     with contextlib.suppress(FileNotFoundError):
         os.unlink(store.run_dir(cid) / "attach.sock")
+
+
+def _finish_restart_cancelled(args: dict) -> None:
+    store = ContainerStore()
+    cid = args["id"]
+    record = store.update(cid, lambda r: r["State"].update(Status="exited", Restarting=False))
+    _finish(store, cid, record, ContainerCgroup(record), args, record["State"]["ExitCode"])
 
 
 def _fail(args: dict, status: Status, e: BaseException) -> None:

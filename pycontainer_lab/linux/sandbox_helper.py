@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import json
 import os
 import selectors
@@ -36,6 +37,11 @@ from .wire import LineReader, error_to_dict, send
 # What a command run in the sandbox gets as its environment unless told otherwise (as Docker).
 DEFAULT_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                "HOME": "/root", "TERM": "xterm"}
+
+
+# Errors that say "not now" rather than "the caller is gone": a helper whose cgroup is at its
+# memory limit cannot get socket buffers for a moment.
+_TRANSIENT = (errno.ENOMEM, errno.ENOBUFS, errno.EAGAIN, errno.EINTR)
 
 
 class SafetyError(RuntimeError):
@@ -269,8 +275,11 @@ class Helper:
         while True:
             try:
                 request = self.reader.read()
-            except (ConnectionError, OSError):
-                request = None
+            except OSError as e:
+                if e.errno in _TRANSIENT:  # e.g. our cgroup is at its memory limit: wait
+                    time.sleep(0.05)
+                    continue
+                request = None  # the caller is gone
             if request is None or request.get("op") == "close":
                 if request is not None:
                     send(self.sock, {"ok": True, "result": {}, "steps": []})
@@ -290,10 +299,18 @@ class Helper:
                         err = reply["error"]
                         err["strerror"] = f"{failed[-1].call}: {err['strerror']}"
             reply["steps"] = t.to_dicts()
+            self._reply(reply)
+
+    def _reply(self, reply: dict) -> None:
+        """Send one answer, waiting out moments without socket memory (never half a line)."""
+        data = memoryview(json.dumps(reply).encode() + b"\n")
+        while data:
             try:
-                send(self.sock, reply)
-            except OSError:
-                self.shutdown()
+                data = data[self.sock.send(data):]
+            except OSError as e:
+                if e.errno not in _TRANSIENT:
+                    self.shutdown()
+                time.sleep(0.05)
 
     def shutdown(self) -> None:
         """Stop background commands, then exit: our namespaces vanish with us."""
