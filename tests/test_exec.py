@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 
 import pytest
 from test_containers import cleanup, inspect, ok, pcl, until  # noqa: F401 (fixture)
@@ -77,9 +76,6 @@ def test_the_container_cannot_reach_the_entering_process(running):
         init = inspect(running)["State"]["Pid"]
 
         def stopped_child() -> int | None:
-            with open(f"/proc/{init}/status") as f:
-                ns = next(line for line in f if line.startswith("NSpid"))
-            del ns
             for pid in os.listdir("/proc"):
                 if not pid.isdigit():
                     continue
@@ -98,9 +94,8 @@ def test_the_container_cannot_reach_the_entering_process(running):
         host_pid = stopped_child()
         with open(f"/proc/{host_pid}/status") as f:
             inner = next(line for line in f if line.startswith("NSpid")).split()[-1]
-        assert os.readlink(f"/proc/{host_pid}/exe").startswith(
-            os.path.realpath(PCL[0]).rsplit("/", 1)[0].rsplit("/", 1)[0]) or \
-            "python" in os.readlink(f"/proc/{host_pid}/exe")
+        # from the host it is plainly the host's python, stopped before its exec
+        assert "python" in os.readlink(f"/proc/{host_pid}/exe")
         probe = ok("exec", running, "sh", "-c",
                    f"readlink /proc/{inner}/exe || echo EXE-DENIED; "
                    f"readlink /proc/{inner}/fd/0 || echo FD-DENIED; "
@@ -126,4 +121,3 @@ def test_top_lists_the_containers_processes_with_host_pids(running):
     assert "sleep 300" in cmds and "sleep 123" in cmds
     pids = [int(line.split()[1]) for line in out[1:]]
     assert inspect(running)["State"]["Pid"] in pids
-    time.sleep(0)

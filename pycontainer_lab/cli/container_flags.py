@@ -7,7 +7,7 @@ import argparse
 from ..engine.create import ContainerOptions
 from .resource_flags import add_resource_arguments, resources_from_args
 
-__all__ = ["add_container_flags", "options_from"]
+__all__ = ["add_container_flags", "options_from", "print_warnings"]
 
 def add_container_flags(p: argparse.ArgumentParser) -> None:
     """Docker's flags; the parser must be made with ``add_help=False`` (``-h`` is the
@@ -74,3 +74,11 @@ def options_from(args: argparse.Namespace) -> ContainerOptions:
         privileged=args.privileged, security_opt=args.security_opt, read_only=args.read_only,
         init=args.init, network=args.network, stop_signal=args.stop_signal,
         stop_timeout=args.stop_timeout, resources=resources, rootfs=rootfs)
+
+
+def print_warnings(record: dict) -> None:
+    """Docker's ``WARNING: …`` lines for limits this host cannot enforce (on stderr)."""
+    import sys
+
+    for warning in record.get("Pcl", {}).get("Warnings", []):
+        print(f"WARNING: {warning}", file=sys.stderr)

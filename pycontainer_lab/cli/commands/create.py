@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from ...engine import create
-from ..container_flags import add_container_flags, options_from
+from ..container_flags import add_container_flags, options_from, print_warnings
 
 ADD_HELP = False
 
@@ -17,7 +16,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     record = create.create(options_from(args))
-    for warning in record.get("Pcl", {}).get("Warnings", []):
-        print(f"WARNING: {warning}", file=sys.stderr)
+    print_warnings(record)
     print(record["ID"])
     return 0

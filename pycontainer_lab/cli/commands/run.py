@@ -8,7 +8,7 @@ import sys
 
 from ...engine import attach, create, lifecycle
 from ...errors import PclError
-from ..container_flags import add_container_flags, options_from
+from ..container_flags import add_container_flags, options_from, print_warnings
 from ..terminal import DETACHED, session
 
 ADD_HELP = False
@@ -37,8 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, opts: create.ContainerOptions, keys: bytes) -> int:
     record = create.create(opts)
-    for warning in record.get("Pcl", {}).get("Warnings", []):
-        print(f"WARNING: {warning}", file=sys.stderr)
+    print_warnings(record)
     cid = record["ID"]
     try:
         if args.detach:
